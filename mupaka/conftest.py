@@ -1,0 +1,120 @@
+"""Fixtures shared by every app's tests: an institution, branches, one staff
+user per role, API clients and (for the browser tests) Playwright on Debian's
+Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("MUPAKA_TESTING", "1")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# made by fixtures there are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "test-password-2026"
+
+
+@pytest.fixture
+def institution(db):
+    from mupaka.core.models import Institution
+
+    return Institution.objects.create(
+        name="COOPEC Test Bukavu", short_name="COOPEC Test", country="CD", base_currency="USD",
+        accepted_currencies=["USD", "CDF", "RWF", "BIF"], regulatory_preset="drc",
+        business_date=dt.date(2026, 11, 2), weekend_days=[7],
+    )
+
+
+@pytest.fixture
+def branch(institution):
+    from mupaka.core.models import Branch
+
+    return Branch.objects.create(institution=institution, code="BKV", name="Bukavu", country="CD")
+
+
+@pytest.fixture
+def other_branch(institution):
+    from mupaka.core.models import Branch
+
+    return Branch.objects.create(institution=institution, code="GOM", name="Goma", country="CD")
+
+
+@pytest.fixture
+def make_user(branch):
+    from mupaka.core.models import User
+
+    def make(role: str, username: str | None = None, branch_=branch, **extra):
+        user = User(username=username or f"{role}-{User.objects.count() + 1}", role=role,
+                    branch=branch_, **extra)
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff(make_user):
+    """One user per role, all in the BKV branch: staff['teller'], staff['admin'] ..."""
+    from mupaka.core.roles import Role
+
+    return {r.value: make_user(r.value, username=r.value) for r in Role}
+
+
+@pytest.fixture
+def api_client_for():
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def make(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+# --- browser ----------------------------------------------------------------
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic",
+                 "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        raise RuntimeError("Debian's chromium is not installed: scripts/ensure_chromium.sh installs it")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    def do(username: str, password: str = PASSWORD):
+        page.goto("/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit].primary")
+        page.wait_for_url(lambda url: "/login/" not in url)
+        return page
+
+    return do

@@ -1,0 +1,99 @@
+"""Who may do what. Each app declares its permissions in its own ``permissions.py``
+(found at start-up) with :func:`register`; services and views check them with
+:func:`require_perm`, so hiding a menu entry is never the only guard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from mupaka.core.exceptions import PermissionDenied
+from mupaka.core.roles import ALL_ROLES, Role
+
+_PERMISSIONS: dict[str, frozenset[str]] = {}
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    perm: str
+    order: int = 100
+
+
+_MENU: list[MenuItem] = []
+
+
+def register(perms: Mapping[str, Iterable[str]]) -> None:
+    for name, roles in perms.items():
+        _PERMISSIONS[name] = frozenset(str(r) for r in roles)
+
+
+def register_menu(*items: MenuItem) -> None:
+    for item in items:
+        if item not in _MENU:
+            _MENU.append(item)
+
+
+def menu_for(user) -> list[MenuItem]:
+    return [m for m in sorted(_MENU, key=lambda m: m.order) if has_perm(user, m.perm)]
+
+
+def roles_for(perm: str) -> frozenset[str]:
+    try:
+        return _PERMISSIONS[perm]
+    except KeyError:
+        raise KeyError(f"unknown permission {perm!r}: declare it in an app's permissions.py")
+
+
+def has_perm(user, perm: str) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role in roles_for(perm)
+
+
+def require_perm(user, perm: str) -> None:
+    if not has_perm(user, perm):
+        names = ", ".join(str(Role(r).label) for r in sorted(roles_for(perm)))
+        raise PermissionDenied(
+            _("Your role does not allow this action. It is reserved to: %(roles)s.") % {"roles": names}
+        )
+
+
+def branch_scope(user, qs: QuerySet, field: str = "branch") -> QuerySet:
+    """Limit a queryset to what the user may see: her branch, or all."""
+    if user.sees_all_branches:
+        return qs
+    if user.branch_id is None:
+        return qs.none()
+    return qs.filter(**{f"{field}_id": user.branch_id})
+
+
+def require_branch(user, branch_id: int | None) -> None:
+    if user.sees_all_branches or branch_id is None or branch_id == user.branch_id:
+        return
+    raise PermissionDenied(_("This record belongs to another branch."))
+
+
+EVERYONE = ALL_ROLES
+
+
+# --- the core's own permissions -------------------------------------------
+R = Role
+register({
+    "institution.view": EVERYONE,
+    "institution.manage": {R.ADMIN},
+    "staff.manage": {R.ADMIN},
+    "audit.view": {R.AUDITOR, R.ADMIN, R.MANAGER},
+})
+
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+register_menu(
+    MenuItem(gettext_lazy("Audit log"), "core:audit", "audit.view", 900),
+    MenuItem(gettext_lazy("Staff"), "core:staff_list", "staff.manage", 910),
+    MenuItem(gettext_lazy("Institution"), "core:institution", "institution.manage", 920),
+)
