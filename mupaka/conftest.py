@@ -23,9 +23,14 @@ def institution(db):
     from mupaka.core.models import Institution
 
     return Institution.objects.create(
-        name="COOPEC Test Bukavu", short_name="COOPEC Test", country="CD", base_currency="USD",
-        accepted_currencies=["USD", "CDF", "RWF", "BIF"], regulatory_preset="drc",
-        business_date=dt.date(2026, 11, 2), weekend_days=[7],
+        name="COOPEC Test Bukavu",
+        short_name="COOPEC Test",
+        country="CD",
+        base_currency="USD",
+        accepted_currencies=["USD", "CDF", "RWF", "BIF"],
+        regulatory_preset="drc",
+        business_date=dt.date(2026, 11, 2),
+        weekend_days=[7],
     )
 
 
@@ -48,8 +53,12 @@ def make_user(branch):
     from mupaka.core.models import User
 
     def make(role: str, username: str | None = None, branch_=branch, **extra):
-        user = User(username=username or f"{role}-{User.objects.count() + 1}", role=role,
-                    branch=branch_, **extra)
+        user = User(
+            username=username or f"{role}-{User.objects.count() + 1}",
+            role=role,
+            branch=branch_,
+            **extra,
+        )
         user.set_password(PASSWORD)
         user.save()
         return user
@@ -80,9 +89,16 @@ def api_client_for():
 
 
 # --- browser ----------------------------------------------------------------
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +107,9 @@ def chromium():
 
     executable = shutil.which("chromium")
     if executable is None:
-        raise RuntimeError("Debian's chromium is not installed: scripts/ensure_chromium.sh installs it")
+        raise RuntimeError(
+            "Debian's chromium is not installed: scripts/ensure_chromium.sh installs it"
+        )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser

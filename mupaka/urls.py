@@ -11,6 +11,11 @@ api_v1 = [
     path("", include("mupaka.members.api_urls")),
     path("", include("mupaka.ledger.api_urls")),
     path("", include("mupaka.loans.api_urls")),
+    path("", include("mupaka.savings.api_urls")),
+    path("", include("mupaka.shares.api_urls")),
+    path("", include("mupaka.tellers.api_urls")),
+    path("", include("mupaka.cob.api_urls")),
+    path("", include("mupaka.reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +27,11 @@ urlpatterns = [
     path("members/", include("mupaka.members.urls")),
     path("ledger/", include("mupaka.ledger.urls")),
     path("loans/", include("mupaka.loans.urls")),
+    path("savings/", include("mupaka.savings.urls")),
+    path("shares/", include("mupaka.shares.urls")),
+    path("tellers/", include("mupaka.tellers.urls")),
+    path("cob/", include("mupaka.cob.urls")),
+    path("reports/", include("mupaka.reports.urls")),
     path("api/v1/", include((api_v1, "api"))),
 ]
 

@@ -23,8 +23,9 @@ def catalogue_ids(base: Path) -> dict[str, set[str]]:
     for po in sorted(base.glob("mupaka/**/locale/fr/LC_MESSAGES/django.po")):
         with po.open("rb") as fh:
             cat = read_po(fh)
-        out[str(po.relative_to(base))] = {m.id if isinstance(m.id, str) else m.id[0]
-                                          for m in cat if m.id}
+        out[str(po.relative_to(base))] = {
+            m.id if isinstance(m.id, str) else m.id[0] for m in cat if m.id
+        }
     return out
 
 
@@ -41,12 +42,17 @@ def main() -> int:
                 problems.append(f"{po.relative_to(ROOT)}: untranslated or fuzzy: {m.id!r}")
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp)
-        shutil.copytree(ROOT / "mupaka", copy / "mupaka",
-                        ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        shutil.copytree(
+            ROOT / "mupaka", copy / "mupaka", ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+        )
         shutil.copytree(ROOT / "scripts", copy / "scripts")
         (copy / ".venv").symlink_to(ROOT / ".venv")
-        subprocess.run(["bash", str(copy / "scripts" / "messages.sh")], check=True,
-                       stdout=subprocess.DEVNULL, cwd=copy)
+        subprocess.run(
+            ["bash", str(copy / "scripts" / "messages.sh")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=copy,
+        )
         fresh = catalogue_ids(copy)
     current = catalogue_ids(ROOT)
     for path, ids in fresh.items():

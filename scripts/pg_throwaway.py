@@ -49,17 +49,45 @@ def main(argv: list[str]) -> int:
     log = workdir / "server.log"
     try:
         subprocess.run(
-            [*run_as, _pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *run_as,
+                _pg_bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
-        opts = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sock} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=100")
+        opts = (
+            f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sock} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=100"
+        )
         subprocess.run(
-            [*run_as, _pg_bin("pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w",
-             "-t", "60", "start"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *run_as,
+                _pg_bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                opts,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/mupaka")
         print(f"pg_throwaway: PostgreSQL on 127.0.0.1:{port}", flush=True)
@@ -67,7 +95,8 @@ def main(argv: list[str]) -> int:
     finally:
         subprocess.run(
             [*run_as, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -17,24 +17,36 @@ def exception_handler(exc, context):
     if isinstance(exc, MupakaError):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": str(exc) or _("You do not have permission to do this."),
-                         "code": "permission_denied"}, status=403)
+        return Response(
+            {
+                "detail": str(exc) or _("You do not have permission to do this."),
+                "code": "permission_denied",
+            },
+            status=403,
+        )
     if isinstance(exc, Http404):
         return Response({"detail": _("Not found."), "code": "not_found"}, status=404)
     if isinstance(exc, IntegrityError):
-        return Response({"detail": _("This conflicts with data already recorded."),
-                         "code": "conflict"}, status=409)
+        return Response(
+            {"detail": _("This conflicts with data already recorded."), "code": "conflict"},
+            status=409,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
         data = response.data
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = {"detail": _("The request is not valid; see the errors by field."),
-                         "code": "invalid", "errors": errors}
+        response.data = {
+            "detail": _("The request is not valid; see the errors by field."),
+            "code": "invalid",
+            "errors": errors,
+        }
     elif isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"detail": str(response.data["detail"]),
-                         "code": getattr(response.data["detail"], "code", "error")}
+        response.data = {
+            "detail": str(response.data["detail"]),
+            "code": getattr(response.data["detail"], "code", "error"),
+        }
     return response
 
 
@@ -43,6 +55,7 @@ def idempotency_key(request) -> str:
     if not key:
         raise ValidationFailed(
             _("The Idempotency-Key header is required for a request that moves money."),
-            field="Idempotency-Key", code="idempotency_key_missing",
+            field="Idempotency-Key",
+            code="idempotency_key_missing",
         )
     return key

@@ -32,9 +32,7 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The concrete field values of ``obj`` as JSON-safe data (foreign keys as ids)."""
-    names = list(fields) if fields is not None else [
-        f.attname for f in obj._meta.concrete_fields
-    ]
+    names = list(fields) if fields is not None else [f.attname for f in obj._meta.concrete_fields]
     return {n: _jsonable(getattr(obj, n)) for n in names}
 
 

@@ -55,9 +55,14 @@ class DemoContext:
 @transaction.atomic
 def build_core(*, members: int = 200, seed: int = 2026) -> DemoContext:
     inst = Institution.objects.create(
-        name="COOPEC Mupaka Bukavu (démo)", short_name="COOPEC Mupaka", country="CD",
-        base_currency="USD", accepted_currencies=["USD", "CDF", "RWF", "BIF"],
-        regulatory_preset="drc", business_date=DEMO_BUSINESS_DATE, weekend_days=[7],
+        name="COOPEC Mupaka Bukavu (démo)",
+        short_name="COOPEC Mupaka",
+        country="CD",
+        base_currency="USD",
+        accepted_currencies=["USD", "CDF", "RWF", "BIF"],
+        regulatory_preset="drc",
+        business_date=DEMO_BUSINESS_DATE,
+        weekend_days=[7],
     )
     branches = {
         code: Branch.objects.create(institution=inst, code=code, name=name, town=town, country="CD")
@@ -65,11 +70,18 @@ def build_core(*, members: int = 200, seed: int = 2026) -> DemoContext:
     }
     users: dict[str, User] = {}
     for username, (role, branch_code, first, last) in DEMO_USERS.items():
-        user = User(username=username, role=role, first_name=first, last_name=last,
-                    branch=branches.get(branch_code) if branch_code else None,
-                    is_staff=False, language="fr")
+        user = User(
+            username=username,
+            role=role,
+            first_name=first,
+            last_name=last,
+            branch=branches.get(branch_code) if branch_code else None,
+            is_staff=False,
+            language="fr",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         users[username] = user
-    return DemoContext(institution=inst, branches=branches, users=users,
-                       rng=random.Random(seed), members=members)
+    return DemoContext(
+        institution=inst, branches=branches, users=users, rng=random.Random(seed), members=members
+    )

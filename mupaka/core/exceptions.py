@@ -27,7 +27,9 @@ class MupakaError(Exception):
         super().__init__(message)
         self.message = str(message)
         self.code = code or self.default_code
-        self.errors: dict[str, list[str]] = {k: [str(m) for m in v] for k, v in (errors or {}).items()}
+        self.errors: dict[str, list[str]] = {
+            k: [str(m) for m in v] for k, v in (errors or {}).items()
+        }
         if field and field not in self.errors:
             self.errors[field] = [self.message]
 

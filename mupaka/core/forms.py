@@ -13,12 +13,18 @@ class StaffForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=Branch.objects.all(), required=False)
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), queryset=Branch.objects.all(), required=False
+    )
     all_branches = forms.BooleanField(label=_("Sees all branches"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fr")
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False,
-                               help_text=_("At least 10 characters; not only digits."))
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput,
+        required=False,
+        help_text=_("At least 10 characters; not only digits."),
+    )
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -47,11 +47,13 @@ def idempotent(
     if not key:
         raise ValidationFailed(
             _("An idempotency key is required for a request that moves money."),
-            field="idempotency_key", code="idempotency_key_missing",
+            field="idempotency_key",
+            code="idempotency_key_missing",
         )
     if len(key) > 100:
-        raise ValidationFailed(_("The idempotency key is too long (100 characters at most)."),
-                               field="idempotency_key")
+        raise ValidationFailed(
+            _("The idempotency key is too long (100 characters at most)."), field="idempotency_key"
+        )
     digest = request_hash(scope, payload)
     with transaction.atomic():
         existing = IdempotencyRecord.objects.filter(key=key).first()
@@ -60,7 +62,9 @@ def idempotent(
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    key=key, scope=scope, actor=actor if getattr(actor, "pk", None) else None,
+                    key=key,
+                    scope=scope,
+                    actor=actor if getattr(actor, "pk", None) else None,
                     request_hash=digest,
                 )
         except IntegrityError:

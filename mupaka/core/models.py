@@ -24,7 +24,9 @@ class Institution(models.Model):
     regulatory_preset = models.CharField(_("regulatory preset"), max_length=40)
     business_date = models.DateField(_("business date"))
     weekend_days = models.JSONField(
-        _("weekend days"), default=list, help_text=_("ISO weekday numbers, 6 = Saturday, 7 = Sunday")
+        _("weekend days"),
+        default=list,
+        help_text=_("ISO weekday numbers, 6 = Saturday, 7 = Sunday"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -62,11 +64,16 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("branch"),
     )
     all_branches = models.BooleanField(
-        _("sees all branches"), default=False,
+        _("sees all branches"),
+        default=False,
         help_text=_("Grants access to every branch whatever the role."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -90,14 +97,20 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     action = models.CharField(_("action"), max_length=60, db_index=True)
     object_type = models.CharField(_("object type"), max_length=60, db_index=True)
     object_id = models.CharField(_("object id"), max_length=40, db_index=True)
     object_repr = models.CharField(_("object"), max_length=200)
-    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)

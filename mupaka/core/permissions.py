@@ -59,7 +59,8 @@ def require_perm(user, perm: str) -> None:
     if not has_perm(user, perm):
         names = ", ".join(str(Role(r).label) for r in sorted(roles_for(perm)))
         raise PermissionDenied(
-            _("Your role does not allow this action. It is reserved to: %(roles)s.") % {"roles": names}
+            _("Your role does not allow this action. It is reserved to: %(roles)s.")
+            % {"roles": names}
         )
 
 
@@ -83,12 +84,14 @@ EVERYONE = ALL_ROLES
 
 # --- the core's own permissions -------------------------------------------
 R = Role
-register({
-    "institution.view": EVERYONE,
-    "institution.manage": {R.ADMIN},
-    "staff.manage": {R.ADMIN},
-    "audit.view": {R.AUDITOR, R.ADMIN, R.MANAGER},
-})
+register(
+    {
+        "institution.view": EVERYONE,
+        "institution.manage": {R.ADMIN},
+        "staff.manage": {R.ADMIN},
+        "audit.view": {R.AUDITOR, R.ADMIN, R.MANAGER},
+    }
+)
 
 from django.utils.translation import gettext_lazy  # noqa: E402
 

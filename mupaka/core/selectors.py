@@ -28,8 +28,14 @@ def branch_list(*, user: User):
 
 
 def audit_list(
-    *, user: User, object_type: str = "", object_id: str = "", actor_id: int | None = None,
-    action: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
+    *,
+    user: User,
+    object_type: str = "",
+    object_id: str = "",
+    actor_id: int | None = None,
+    action: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
 ):
     require_perm(user, "audit.view")
     qs = AuditLog.objects.select_related("actor")

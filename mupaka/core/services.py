@@ -16,10 +16,27 @@ from mupaka.core.models import Branch, Institution, User
 from mupaka.core.permissions import require_perm
 from mupaka.core.roles import ALL_BRANCH_ROLES, Role
 
-STAFF_FIELDS = ["username", "first_name", "last_name", "email", "role", "branch_id",
-                "all_branches", "phone", "language", "is_active"]
-INSTITUTION_FIELDS = ["name", "short_name", "country", "base_currency", "accepted_currencies",
-                      "regulatory_preset", "weekend_days"]
+STAFF_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "branch_id",
+    "all_branches",
+    "phone",
+    "language",
+    "is_active",
+]
+INSTITUTION_FIELDS = [
+    "name",
+    "short_name",
+    "country",
+    "base_currency",
+    "accepted_currencies",
+    "regulatory_preset",
+    "weekend_days",
+]
 
 
 def _check_currencies(base: str, accepted: list[str]) -> None:
@@ -27,11 +44,13 @@ def _check_currencies(base: str, accepted: list[str]) -> None:
 
     for code in [base, *accepted]:
         if len(code) != 3 or not code.isalpha() or get_currency_name(code, locale="en") == code:
-            raise ValidationFailed(_("Unknown currency code: %(code)s.") % {"code": code},
-                                   field="accepted_currencies")
+            raise ValidationFailed(
+                _("Unknown currency code: %(code)s.") % {"code": code}, field="accepted_currencies"
+            )
     if base not in accepted:
-        raise ValidationFailed(_("The base currency must be one of the accepted currencies."),
-                               field="base_currency")
+        raise ValidationFailed(
+            _("The base currency must be one of the accepted currencies."), field="base_currency"
+        )
 
 
 @transaction.atomic
@@ -47,13 +66,20 @@ def institution_update(*, actor: User, **fields) -> Institution:
     inst.base_currency = inst.base_currency.upper()
     _check_currencies(inst.base_currency, inst.accepted_currencies)
     inst.save()
-    audit_record(actor=actor, action="institution.update", obj=inst, before=before,
-                 after=snapshot(inst, INSTITUTION_FIELDS))
+    audit_record(
+        actor=actor,
+        action="institution.update",
+        obj=inst,
+        before=before,
+        after=snapshot(inst, INSTITUTION_FIELDS),
+    )
     return inst
 
 
 @transaction.atomic
-def branch_create(*, actor: User, code: str, name: str, town: str = "", country: str = "") -> Branch:
+def branch_create(
+    *, actor: User, code: str, name: str, town: str = "", country: str = ""
+) -> Branch:
     require_perm(actor, "institution.manage")
     inst = Institution.objects.order_by("id").first()
     code = code.strip().upper()
@@ -61,8 +87,9 @@ def branch_create(*, actor: User, code: str, name: str, town: str = "", country:
         raise ValidationFailed(_("A branch code has 2 to 6 letters or digits."), field="code")
     if Branch.objects.filter(code=code).exists():
         raise ValidationFailed(_("A branch with this code already exists."), field="code")
-    branch = Branch.objects.create(institution=inst, code=code, name=name.strip(), town=town,
-                                   country=country or inst.country)
+    branch = Branch.objects.create(
+        institution=inst, code=code, name=name.strip(), town=town, country=country or inst.country
+    )
     audit_record(actor=actor, action="branch.create", obj=branch, after=snapshot(branch))
     return branch
 
@@ -76,9 +103,18 @@ def _validate_staff(*, role: str, branch: Branch | None, all_branches: bool) -> 
 
 @transaction.atomic
 def staff_create(
-    *, actor: User, username: str, password: str, role: str, branch: Branch | None = None,
-    first_name: str = "", last_name: str = "", email: str = "", phone: str = "",
-    all_branches: bool = False, language: str = "fr",
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    branch: Branch | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    all_branches: bool = False,
+    language: str = "fr",
 ) -> User:
     require_perm(actor, "staff.manage")
     username = username.strip()
@@ -87,9 +123,17 @@ def staff_create(
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed(_("This username is already taken."), field="username")
     _validate_staff(role=role, branch=branch, all_branches=all_branches)
-    user = User(username=username, role=role, branch=branch, first_name=first_name,
-                last_name=last_name, email=email, phone=phone, all_branches=all_branches,
-                language=language)
+    user = User(
+        username=username,
+        role=role,
+        branch=branch,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        all_branches=all_branches,
+        language=language,
+    )
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
@@ -106,17 +150,32 @@ def staff_update(*, actor: User, user: User, **fields) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user, STAFF_FIELDS)
     for name, value in fields.items():
-        if name not in {"first_name", "last_name", "email", "role", "branch", "all_branches",
-                        "phone", "language", "is_active"}:
-            raise ValidationFailed(_("This field cannot be changed here: %(name)s.") % {"name": name},
-                                   field=name)
+        if name not in {
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "branch",
+            "all_branches",
+            "phone",
+            "language",
+            "is_active",
+        }:
+            raise ValidationFailed(
+                _("This field cannot be changed here: %(name)s.") % {"name": name}, field=name
+            )
         setattr(user, name, value)
     _validate_staff(role=user.role, branch=user.branch, all_branches=user.all_branches)
     if user.pk == actor.pk and (not user.is_active or user.role != actor.role):
         raise ValidationFailed(_("You cannot deactivate yourself or change your own role."))
     user.save()
-    audit_record(actor=actor, action="staff.update", obj=user, before=before,
-                 after=snapshot(user, STAFF_FIELDS))
+    audit_record(
+        actor=actor,
+        action="staff.update",
+        obj=user,
+        before=before,
+        after=snapshot(user, STAFF_FIELDS),
+    )
     return user
 
 
@@ -127,8 +186,13 @@ def staff_token_create(*, actor: User | None, user: User) -> Token:
         require_perm(actor, "staff.manage")
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
-    audit_record(actor=actor, action="staff.token_create", obj=user,
-                 object_repr=str(user), after={"token_prefix": token.key[:6]})
+    audit_record(
+        actor=actor,
+        action="staff.token_create",
+        obj=user,
+        object_repr=str(user),
+        after={"token_prefix": token.key[:6]},
+    )
     return token
 
 
@@ -143,6 +207,11 @@ def business_date_set(*, actor: User | None, new_date: dt.date) -> Institution:
     before = {"business_date": inst.business_date}
     inst.business_date = new_date
     inst.save(update_fields=["business_date", "updated_at"])
-    audit_record(actor=actor, action="institution.business_date_set", obj=inst, before=before,
-                 after={"business_date": new_date})
+    audit_record(
+        actor=actor,
+        action="institution.business_date_set",
+        obj=inst,
+        before=before,
+        after={"business_date": new_date},
+    )
     return inst

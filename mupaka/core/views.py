@@ -22,8 +22,10 @@ def home(request):
 
 
 def permission_denied(request, exception=None):
-    message = str(exception) if exception and str(exception) else _(
-        "You do not have permission to see this page."
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else _("You do not have permission to see this page.")
     )
     return render(request, "core/403.html", {"message": message}, status=403)
 
@@ -50,10 +52,14 @@ def audit(request):
     )
     page = Paginator(entries, 50).get_page(q.get("page"))
     actors = User.objects.order_by("username")
-    types = selectors.AuditLog.objects.values_list("object_type", flat=True).distinct().order_by(
-        "object_type")
-    return render(request, "core/audit.html", {"page": page, "actors": actors, "types": types,
-                                               "q": q})
+    types = (
+        selectors.AuditLog.objects.values_list("object_type", flat=True)
+        .distinct()
+        .order_by("object_type")
+    )
+    return render(
+        request, "core/audit.html", {"page": page, "actors": actors, "types": types, "q": q}
+    )
 
 
 @staff_page("staff.manage")
@@ -69,9 +75,16 @@ def staff_create(request):
         d = form.cleaned_data
         try:
             user = services.staff_create(
-                actor=request.user, username=d["username"], password=d["password"], role=d["role"],
-                branch=d["branch"], first_name=d["first_name"], last_name=d["last_name"],
-                email=d["email"], phone=d["phone"], all_branches=d["all_branches"],
+                actor=request.user,
+                username=d["username"],
+                password=d["password"],
+                role=d["role"],
+                branch=d["branch"],
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                email=d["email"],
+                phone=d["phone"],
+                all_branches=d["all_branches"],
                 language=d["language"],
             )
         except MupakaError as exc:
@@ -85,9 +98,21 @@ def staff_create(request):
 @staff_page("staff.manage")
 def staff_edit(request, pk: int):
     user = get_object_or_404(User, pk=pk)
-    initial = {f: getattr(user, f) for f in ["username", "first_name", "last_name", "email",
-                                              "phone", "role", "branch", "all_branches",
-                                              "language", "is_active"]}
+    initial = {
+        f: getattr(user, f)
+        for f in [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "role",
+            "branch",
+            "all_branches",
+            "language",
+            "is_active",
+        ]
+    }
     form = StaffForm(request.POST or None, initial=initial, editing=True)
     token = None
     if request.method == "POST" and form.is_valid():
@@ -100,8 +125,11 @@ def staff_edit(request, pk: int):
         else:
             messages.success(request, _("Changes saved."))
             return redirect("core:staff_list")
-    return render(request, "core/staff_form.html", {"form": form, "creating": False,
-                                                    "subject": user, "token": token})
+    return render(
+        request,
+        "core/staff_form.html",
+        {"form": form, "creating": False, "subject": user, "token": token},
+    )
 
 
 @require_POST
@@ -109,20 +137,27 @@ def staff_edit(request, pk: int):
 def staff_token(request, pk: int):
     user = get_object_or_404(User, pk=pk)
     token = services.staff_token_create(actor=request.user, user=user)
-    messages.warning(request, _("New API token for %(u)s (shown once): %(key)s") % {
-        "u": user.username, "key": token.key})
+    messages.warning(
+        request,
+        _("New API token for %(u)s (shown once): %(key)s") % {"u": user.username, "key": token.key},
+    )
     return redirect("core:staff_edit", pk=pk)
 
 
 @staff_page("institution.manage")
 def institution(request):
     inst = selectors.institution_get()
-    form = InstitutionForm(request.POST or None, initial={
-        "name": inst.name, "short_name": inst.short_name, "country": inst.country,
-        "base_currency": inst.base_currency,
-        "accepted_currencies": ", ".join(inst.accepted_currencies),
-        "regulatory_preset": inst.regulatory_preset,
-    })
+    form = InstitutionForm(
+        request.POST or None,
+        initial={
+            "name": inst.name,
+            "short_name": inst.short_name,
+            "country": inst.country,
+            "base_currency": inst.base_currency,
+            "accepted_currencies": ", ".join(inst.accepted_currencies),
+            "regulatory_preset": inst.regulatory_preset,
+        },
+    )
     branch_form = BranchForm(prefix="branch")
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,8 +168,11 @@ def institution(request):
             messages.success(request, _("Changes saved."))
             return redirect("core:institution")
     branches = Branch.objects.order_by("code")
-    return render(request, "core/institution.html", {"form": form, "branch_form": branch_form,
-                                                     "branches": branches})
+    return render(
+        request,
+        "core/institution.html",
+        {"form": form, "branch_form": branch_form, "branches": branches},
+    )
 
 
 @require_POST

@@ -13,9 +13,12 @@ class Command(BaseCommand):
     help = "Create the demo institution (a fictitious COOPEC in Bukavu) with staff and members."
 
     def add_arguments(self, parser):
-        parser.add_argument("--members", type=int, default=200, help="number of members (default 200)")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when an institution already exists")
+        parser.add_argument(
+            "--members", type=int, default=200, help="number of members (default 200)"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when an institution already exists"
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, members: int, if_empty: bool, seed: int, **opts):
@@ -23,7 +26,9 @@ class Command(BaseCommand):
             if if_empty:
                 self._print_logins(existing=True)
                 return
-            raise CommandError("An institution already exists; the demo goes into an empty database.")
+            raise CommandError(
+                "An institution already exists; the demo goes into an empty database."
+            )
         if members < 0:
             raise CommandError("--members must be zero or more")
         started = time.monotonic()

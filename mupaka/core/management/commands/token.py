@@ -5,7 +5,9 @@ from mupaka.core.services import staff_token_create
 
 
 class Command(BaseCommand):
-    help = "API tokens: `mupaka token create USERNAME` prints a new token (the old one stops working)."
+    help = (
+        "API tokens: `mupaka token create USERNAME` prints a new token (the old one stops working)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["create"])

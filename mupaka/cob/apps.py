@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CobConfig(AppConfig):
+    name = "mupaka.cob"
+    label = "cob"

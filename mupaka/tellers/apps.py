@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TellersConfig(AppConfig):
+    name = "mupaka.tellers"
+    label = "tellers"
