@@ -3,11 +3,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
+from mupaka.core import api as core_api
 from mupaka.core import views as core_views
 
 api_v1 = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api:openapi"), name="docs"),
+    path("me", core_api.me, name="me"),
     path("", include("mupaka.members.api_urls")),
     path("", include("mupaka.ledger.api_urls")),
     path("", include("mupaka.loans.api_urls")),

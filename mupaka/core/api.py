@@ -59,3 +59,36 @@ def idempotency_key(request) -> str:
             code="idempotency_key_missing",
         )
     return key
+
+
+# --- core endpoints -----------------------------------------------------------
+from drf_spectacular.utils import extend_schema, inline_serializer  # noqa: E402
+from rest_framework import serializers  # noqa: E402
+from rest_framework.decorators import api_view  # noqa: E402
+
+
+@extend_schema(
+    responses=inline_serializer(
+        "Me",
+        {
+            "username": serializers.CharField(),
+            "role": serializers.CharField(),
+            "branch": serializers.CharField(allow_null=True),
+            "business_date": serializers.DateField(),
+        },
+    )
+)
+@api_view(["GET"])
+def me(request):
+    """Who the token belongs to, and the institution's business date."""
+    from mupaka.core.selectors import business_date_get
+
+    user = request.user
+    return Response(
+        {
+            "username": user.username,
+            "role": user.role,
+            "branch": user.branch.code if user.branch_id else None,
+            "business_date": business_date_get(),
+        }
+    )
