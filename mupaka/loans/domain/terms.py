@@ -114,7 +114,7 @@ class LoanTerms:
     interest only; during ``grace_interest_payment`` periods interest accrues and is paid with
     the first instalment after them; ``grace_interest_free`` periods bear no interest at all.
     ``carried_interest`` is interest owed from before a reschedule: it bears no interest and
-    is due with the first instalment that pays interest.
+    is due with the first instalment after any interest-payment grace.
     """
 
     principal: Decimal
@@ -171,7 +171,7 @@ _ENUM_FIELDS = (
 )
 
 
-def _validate(t: LoanTerms) -> None:  # noqa: C901 - a flat list of independent checks
+def _validate(t: LoanTerms) -> None:
     money = t.money
     if not isinstance(t.principal, Decimal) or not t.principal.is_finite() or t.principal <= 0:
         raise InvalidTerms(f"the principal must be a positive amount, not {t.principal}")
