@@ -20,30 +20,48 @@ the loan is paid off becomes a credit balance (a liability that can be refunded)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from .accrual import interest_earned_to
-from .charges import OverdueInstallment
+from .loan_state import (
+    DEFAULT_ORDER,
+    Allocation,
+    AllocationError,
+    ChargeApplied,
+    Component,
+    Components,
+    InstallmentState,
+    LoanState,
+    Repayment,
+    Transaction,
+    Waiver,
+    sum_components,
+)
 from .rounding import CALC_CONTEXT, ZERO
 from .schedule import Schedule
 
-
-class AllocationError(ValueError):
-    """A transaction that cannot be applied (the message says why)."""
-
-
-class Component(StrEnum):
-    PENALTIES = "penalties"
-    FEES = "fees"
-    INTEREST = "interest"
-    PRINCIPAL = "principal"
-
-
-DEFAULT_ORDER = (Component.PENALTIES, Component.FEES, Component.INTEREST, Component.PRINCIPAL)
+__all__ = [
+    "DEFAULT_ORDER",
+    "Allocation",
+    "AllocationError",
+    "AllocationRules",
+    "AllocationStrategy",
+    "ChargeApplied",
+    "Component",
+    "Components",
+    "InstallmentState",
+    "LoanState",
+    "PrepaymentMode",
+    "Repayment",
+    "Transaction",
+    "Waiver",
+    "payoff_quote",
+    "replay",
+]
 
 
 class AllocationStrategy(StrEnum):
@@ -68,140 +86,6 @@ class AllocationRules:
         object.__setattr__(self, "order", tuple(Component(c) for c in self.order))
         if sorted(self.order) != sorted(DEFAULT_ORDER):
             raise AllocationError("the allocation order must name each component exactly once")
-
-
-@dataclass(frozen=True, slots=True)
-class Repayment:
-    on_date: date
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Waiver:
-    """Waive ``amount`` of interest, fees or penalties: of one instalment, or oldest first."""
-
-    on_date: date
-    component: Component
-    amount: Decimal
-    installment: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ChargeApplied:
-    """A fee or penalty added to an instalment (e.g. a late penalty from ``penalties_due``)."""
-
-    on_date: date
-    installment: int
-    amount: Decimal
-    component: Component = Component.PENALTIES
-
-
-Transaction = Repayment | Waiver | ChargeApplied
-
-
-@dataclass(frozen=True, slots=True)
-class Components:
-    principal: Decimal = ZERO
-    interest: Decimal = ZERO
-    fees: Decimal = ZERO
-    penalties: Decimal = ZERO
-
-    @property
-    def total(self) -> Decimal:
-        return self.principal + self.interest + self.fees + self.penalties
-
-    def get(self, component: Component) -> Decimal:
-        return getattr(self, str(component))
-
-    def __add__(self, other: Components) -> Components:
-        return Components(
-            self.principal + other.principal,
-            self.interest + other.interest,
-            self.fees + other.fees,
-            self.penalties + other.penalties,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class InstallmentState:
-    number: int
-    from_date: date
-    due_date: date
-    due: Components
-    paid: Components
-    waived: Components
-    completed_on: date | None
-
-    @property
-    def outstanding(self) -> Components:
-        d, p, w = self.due, self.paid, self.waived
-        return Components(
-            d.principal - p.principal - w.principal,
-            d.interest - p.interest - w.interest,
-            d.fees - p.fees - w.fees,
-            d.penalties - p.penalties - w.penalties,
-        )
-
-    def unpaid_on(self, on_date: date) -> bool:
-        return self.completed_on is None or self.completed_on > on_date
-
-
-@dataclass(frozen=True, slots=True)
-class Allocation:
-    """What one transaction did: amounts paid (repayment), waived (waiver) or added
-    (charge), by component and by instalment; ``credit`` is the overpayment;
-    ``interest_forgone`` the future interest a payoff at interest-to-date removed."""
-
-    transaction: Transaction
-    amounts: Components
-    credit: Decimal
-    interest_forgone: Decimal
-    by_installment: tuple[tuple[int, Components], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class LoanState:
-    installments: tuple[InstallmentState, ...]
-    allocations: tuple[Allocation, ...]
-    credit: Decimal
-    closed_on: date | None
-
-    def outstanding(self) -> Components:
-        return _sum(row.outstanding for row in self.installments)
-
-    def overdue(self, as_of: date) -> Components:
-        """Outstanding amounts of instalments due before ``as_of``."""
-        return _sum(row.outstanding for row in self.installments if row.due_date < as_of)
-
-    def overdue_installments(self, as_of: date) -> tuple[OverdueInstallment, ...]:
-        rows = []
-        for row in self.installments:
-            out = row.outstanding
-            if row.due_date < as_of and out.total > 0:
-                rows.append(
-                    OverdueInstallment(row.number, row.due_date, out.principal, out.interest, out.fees)
-                )
-        return tuple(rows)
-
-    def days_past_due(self, as_of: date) -> int:
-        """Days since the due date of the oldest instalment unpaid at ``as_of`` (0 if none).
-
-        An instalment falling due on ``as_of`` is not yet past due. Completion dates make
-        this right for any ``as_of`` up to the last transaction replayed.
-        """
-        for row in self.installments:
-            if row.due_date >= as_of:
-                return 0
-            if row.unpaid_on(as_of):
-                return (as_of - row.due_date).days
-        return 0
-
-
-def _sum(items: Iterable[Components]) -> Components:
-    total = Components()
-    for item in items:
-        total = total + item
-    return total
 
 
 _Moved = dict[int, list[Decimal]]  # instalment number -> amounts by component index
@@ -295,11 +179,9 @@ def replay(
     return LoanState(tuple(r.freeze() for r in rows), tuple(allocations), credit, closed_on)
 
 
-def _allocation(
-    tx: Transaction, moved: _Moved, credit: Decimal, forgone: Decimal
-) -> Allocation:
+def _allocation(tx: Transaction, moved: _Moved, credit: Decimal, forgone: Decimal) -> Allocation:
     parts = tuple((number, _components(values)) for number, values in sorted(moved.items()))
-    return Allocation(tx, _sum(c for _, c in parts), credit, forgone, parts)
+    return Allocation(tx, sum_components(c for _, c in parts), credit, forgone, parts)
 
 
 def _take(row: _Row, i: int, available: Decimal, moved: _Moved, ledger: str) -> Decimal:
@@ -388,7 +270,9 @@ def payoff_quote(
     if rules.prepayment != PrepaymentMode.INTEREST_TO_DATE:
         return max(outstanding - state.credit, ZERO)
     rows = [
-        _Row(s.number, s.from_date, s.due_date, 0, _values(s.due), _values(s.paid), _values(s.waived))
+        _Row(
+            s.number, s.from_date, s.due_date, 0, _values(s.due), _values(s.paid), _values(s.waived)
+        )
         for s in state.installments
     ]
     future = [row for row in rows if row.due_date > on_date]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 from .rounding import CALC_CONTEXT, HUNDRED, ONE, ZERO
 from .schedule import Schedule
@@ -67,9 +67,16 @@ def price_disclosure(schedule: Schedule) -> PriceDisclosure:
     ppy = disclosure_periods_per_year(terms.frequency, terms.every)
     rate = internal_rate_of_return(member_cash_flows(schedule))
     with localcontext(CALC_CONTEXT):
-        apr = (rate * ppy * HUNDRED).quantize(_PERCENT, ROUND_HALF_UP)
-        eir = (((ONE + rate) ** ppy - ONE) * HUNDRED).quantize(_PERCENT, ROUND_HALF_UP)
+        apr = _percent(rate * ppy * HUNDRED)
+        eir = _percent(((ONE + rate) ** ppy - ONE) * HUNDRED)
     return PriceDisclosure(rate, ppy, apr, eir)
+
+
+def _percent(value: Decimal) -> Decimal:
+    """Two decimals, half up; absurd rates (a fee larger than a one-day loan) keep their
+    integer digits instead of overflowing the context."""
+    digits = max(CALC_CONTEXT.prec, value.adjusted() + 4)
+    return value.quantize(_PERCENT, ROUND_HALF_UP, Context(prec=digits))
 
 
 def net_present_value(flows: Sequence[Decimal], rate: Decimal) -> Decimal:
@@ -104,6 +111,8 @@ def internal_rate_of_return(flows: Sequence[Decimal]) -> Decimal:
     if not flows or flows[0] >= 0 or all(f <= 0 for f in flows[1:]):
         raise NoRateOfReturn("the member must receive money first and pay it back later")
     with localcontext(CALC_CONTEXT):
+        if net_present_value(flows, ZERO) == 0:  # she pays back exactly what she got
+            return ZERO
         low, high = _bracket(flows)
         rate = ZERO if low < 0 < high else (low + high) / 2
         for _ in range(200):

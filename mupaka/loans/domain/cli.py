@@ -134,32 +134,74 @@ def build_parser(out: TextIO, err: TextIO) -> argparse.ArgumentParser:
     a("--installments", type=_positive_int, required=True, help="number of instalments")
     a("--disbursed", type=_iso_date, required=True, help="disbursement date, YYYY-MM-DD")
     a("--every", type=_positive_int, default=1, help="repay every N periods (default 1)")
-    a("--frequency", choices=[f.value for f in Frequency], default="months",
-      help="repayment period (default months)")  # fmt: skip
-    a("--interest-method", choices=[m.value for m in InterestMethod], default="declining",
-      help="default declining (balance)")  # fmt: skip
-    a("--amortization", choices=[m.value for m in Amortization], default="equal-installments",
-      help="declining balance only (default equal-installments)")  # fmt: skip
-    a("--interest-period", choices=[m.value for m in InterestPeriod], default="repayment",
-      help="interest per repayment period or daily on the balance (default repayment)")  # fmt: skip
-    a("--days-in-year", choices=[d.value for d in DaysInYear], default="actual",
-      help="for daily interest (default actual)")  # fmt: skip
-    a("--days-in-month", choices=[d.value for d in DaysInMonth], default="actual",
-      help="for daily interest (default actual)")  # fmt: skip
+    a(
+        "--frequency",
+        choices=[f.value for f in Frequency],
+        default="months",
+        help="repayment period (default months)",
+    )
+    a(
+        "--interest-method",
+        choices=[m.value for m in InterestMethod],
+        default="declining",
+        help="default declining (balance)",
+    )
+    a(
+        "--amortization",
+        choices=[m.value for m in Amortization],
+        default="equal-installments",
+        help="declining balance only (default equal-installments)",
+    )
+    a(
+        "--interest-period",
+        choices=[m.value for m in InterestPeriod],
+        default="repayment",
+        help="interest per repayment period or daily on the balance (default repayment)",
+    )
+    a(
+        "--days-in-year",
+        choices=[d.value for d in DaysInYear],
+        default="actual",
+        help="for daily interest (default actual)",
+    )
+    a(
+        "--days-in-month",
+        choices=[d.value for d in DaysInMonth],
+        default="actual",
+        help="for daily interest (default actual)",
+    )
     a("--first-due", type=_iso_date, help="first due date (default one period after disbursement)")
     a("--grace-principal", type=_count, default=0, help="periods paying interest only")
-    a("--grace-interest-payment", type=_count, default=0,
-      help="periods whose interest is paid with the first instalment after them")  # fmt: skip
+    a(
+        "--grace-interest-payment",
+        type=_count,
+        default=0,
+        help="periods whose interest is paid with the first instalment after them",
+    )
     a("--grace-interest-free", type=_count, default=0, help="periods without interest")
     a("--installment-multiple", type=_decimal, help="round instalments to multiples of M")
     a("--currency-multiple", type=_decimal, help="round every amount to multiples of M (cash)")
     a("--decimals", type=_count, help="minor units (default: the currency's, from CLDR)")
-    a("--rounding", choices=["half-even", "half-up", "down"], default="half-even",
-      help="rounding mode (default half-even)")  # fmt: skip
-    a("--fee", type=_fee, action="append", default=[], metavar="KIND:CALC:AMOUNT",
-      help="a fee; see below")  # fmt: skip
-    a("--compulsory-savings-percent", type=_decimal, default=Decimal(0),
-      help="%% of the principal held back as savings and returned at the end (default 0)")  # fmt: skip
+    a(
+        "--rounding",
+        choices=["half-even", "half-up", "down"],
+        default="half-even",
+        help="rounding mode (default half-even)",
+    )
+    a(
+        "--fee",
+        type=_fee,
+        action="append",
+        default=[],
+        metavar="KIND:CALC:AMOUNT",
+        help="a fee; see below",
+    )
+    a(
+        "--compulsory-savings-percent",
+        type=_decimal,
+        default=Decimal(0),
+        help="%% of the principal held back as savings and returned at the end (default 0)",
+    )
     a("--json", action="store_true", help="print JSON instead of a table")
     return p
 
@@ -249,8 +291,7 @@ def render_table(document: dict[str, object]) -> str:
         )
     lines.append("-" * len(head))
     lines.append(
-        f"{'':>3}  {'total':<10}  {'':>4}"
-        + "".join(f"  {totals[c]:>14}" for c in columns[:-1])
+        f"{'':>3}  {'total':<10}  {'':>4}" + "".join(f"  {totals[c]:>14}" for c in columns[:-1])
     )
     lines.append("")
     lines.append(f"Fees at disbursement: {document['upfront_fees']}")
@@ -260,8 +301,9 @@ def render_table(document: dict[str, object]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None, *, stdout: TextIO | None = None,
-         stderr: TextIO | None = None) -> int:  # fmt: skip
+def main(
+    argv: list[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run the command; returns the exit code (0, or 2 for bad arguments)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr

@@ -46,11 +46,20 @@ def due_dates(
     first_due_date: date | None = None,
 ) -> tuple[date, ...]:
     """The due dates of ``installments`` instalments, strictly increasing."""
-    if first_due_date is None:
-        return tuple(
-            add_periods(disbursement_date, frequency, every, k) for k in range(1, installments + 1)
-        )
-    return tuple(add_periods(first_due_date, frequency, every, k) for k in range(installments))
+    anchor = disbursement_date if first_due_date is None else first_due_date
+    first = 1 if first_due_date is None else 0
+    counts = range(first, installments + first)
+    if frequency != Frequency.MONTHS:
+        step = every * (7 if frequency == Frequency.WEEKS else 1)
+        return tuple(anchor + timedelta(days=step * k) for k in counts)
+    # add_months inlined: this runs for every schedule generated
+    year, month0, day = anchor.year, anchor.month - 1, anchor.day
+    dates = []
+    for k in counts:
+        index = month0 + every * k
+        y, m = year + index // 12, index % 12 + 1
+        dates.append(date(y, m, min(day, monthrange(y, m)[1]) if day > 28 else day))
+    return tuple(dates)
 
 
 def whole_months_between(start: date, end: date) -> int:

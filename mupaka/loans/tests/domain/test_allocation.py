@@ -123,8 +123,9 @@ def test_payoff_with_interest_only_to_date() -> None:
 
 def test_payoff_short_of_the_quote_is_an_advance_payment() -> None:
     s = schedule()
-    state = replay(s, [Repayment(DUE[0], INSTALMENT), Repayment(date(2011, 11, 5), D(9000))],
-                   TO_DATE)  # fmt: skip
+    state = replay(
+        s, [Repayment(DUE[0], INSTALMENT), Repayment(date(2011, 11, 5), D(9000))], TO_DATE
+    )
     assert state.closed_on is None
     assert state.installments[1].due.interest == D("181.77")  # nothing re-priced
     assert state.installments[1].completed_on == date(2011, 11, 5)
@@ -177,12 +178,14 @@ def test_late_penalties_from_the_state() -> None:
     rule = PenaltyRule("percent-of-overdue", D(2), tolerance_days=5)
     as_of = date(2011, 10, 26)
     state = replay(s, [Repayment(DUE[0], D(1000))])
-    charges = penalties_due(state.overdue_installments(as_of), rule, as_of=as_of,
-                            money=MoneyRounding(2))  # fmt: skip
+    charges = penalties_due(
+        state.overdue_installments(as_of), rule, as_of=as_of, money=MoneyRounding(2)
+    )
     # 2 % of the 2151.49 still overdue on instalment 1
     assert [(c.installment, c.on_date, c.amount) for c in charges] == [(1, as_of, D("43.03"))]
-    txs = [Repayment(DUE[0], D(1000))] + [ChargeApplied(c.on_date, c.installment, c.amount)
-                                          for c in charges]  # fmt: skip
+    txs = [Repayment(DUE[0], D(1000))] + [
+        ChargeApplied(c.on_date, c.installment, c.amount) for c in charges
+    ]
     assert replay(s, txs).installments[0].outstanding.penalties == D("43.03")
 
 

@@ -75,7 +75,8 @@ def test_weekly_and_daily_periods_per_year() -> None:
     weekly = price_disclosure(schedule(annual_rate=D(52), frequency="weeks"))
     assert weekly.periods_per_year == D(52)
     assert weekly.apr == D("52.00")
-    fortnightly = price_disclosure(schedule(frequency="days", every=14, annual_rate=D(36.5),
-                                            days_in_year="365"))  # fmt: skip
+    fortnightly = price_disclosure(
+        schedule(frequency="days", every=14, annual_rate=D(36.5), days_in_year="365")
+    )
     assert abs(fortnightly.periods_per_year * 14 - 365) < D("1e-20")
     assert fortnightly.apr == D("36.50")

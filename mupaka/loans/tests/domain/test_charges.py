@@ -20,8 +20,13 @@ USD = MoneyRounding(2)
 DUE = date(2024, 3, 10)
 
 
-def overdue(principal: str = "100.00", interest: str = "10.00", fees: str = "1.00",
-            number: int = 1, due: date = DUE) -> OverdueInstallment:  # fmt: skip
+def overdue(
+    principal: str = "100.00",
+    interest: str = "10.00",
+    fees: str = "1.00",
+    number: int = 1,
+    due: date = DUE,
+) -> OverdueInstallment:
     return OverdueInstallment(number, due, D(principal), D(interest), D(fees))
 
 
@@ -55,15 +60,15 @@ def test_flat_and_percentage_amounts() -> None:
         "2.22"
     )
     on_principal = PenaltyRule("percent-of-overdue", D("1.5"), basis="principal")
-    assert penalties_due([overdue()], on_principal, as_of=date(2024, 3, 11),
-                         money=USD)[0].amount == D("1.50")  # fmt: skip
+    assert penalties_due([overdue()], on_principal, as_of=date(2024, 3, 11), money=USD)[
+        0
+    ].amount == D("1.50")
 
 
 def test_already_applied_penalties_are_not_repeated() -> None:
     rule = PenaltyRule("flat", D(1), repeat_every_days=1)
     rows = [overdue(number=1), overdue(number=2, due=date(2024, 3, 12))]
-    charges = penalties_due(rows, rule, as_of=date(2024, 3, 14), money=USD,
-                            already_applied={1: 3})  # fmt: skip
+    charges = penalties_due(rows, rule, as_of=date(2024, 3, 14), money=USD, already_applied={1: 3})
     assert [(c.installment, c.on_date) for c in charges] == [
         (1, date(2024, 3, 14)),
         (2, date(2024, 3, 13)),
@@ -73,8 +78,7 @@ def test_already_applied_penalties_are_not_repeated() -> None:
 
 def test_nothing_overdue_nothing_charged() -> None:
     rule = PenaltyRule("percent-of-overdue", D(2), basis="principal")
-    assert penalties_due([overdue(principal="0.00")], rule, as_of=date(2024, 5, 1),
-                         money=USD) == ()  # fmt: skip
+    assert penalties_due([overdue(principal="0.00")], rule, as_of=date(2024, 5, 1), money=USD) == ()
 
 
 def test_penalty_respects_cash_multiple() -> None:

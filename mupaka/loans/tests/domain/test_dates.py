@@ -12,8 +12,9 @@ from .support import D
 
 
 def test_month_end_is_kept_from_the_anchor_not_chained() -> None:
-    dates = due_dates(disbursement_date=date(2023, 1, 31), installments=4,
-                      frequency=Frequency.MONTHS)  # fmt: skip
+    dates = due_dates(
+        disbursement_date=date(2023, 1, 31), installments=4, frequency=Frequency.MONTHS
+    )
     assert dates == (date(2023, 2, 28), date(2023, 3, 31), date(2023, 4, 30), date(2023, 5, 31))
 
 
@@ -34,14 +35,16 @@ def test_add_months_clamps_to_the_end_of_month(anchor: date, months: int, expect
 
 
 def test_weekly_and_daily_dates_every_n() -> None:
-    assert due_dates(disbursement_date=date(2024, 12, 25), installments=3,
-                     frequency=Frequency.WEEKS, every=2) == (  # fmt: skip
+    assert due_dates(
+        disbursement_date=date(2024, 12, 25), installments=3, frequency=Frequency.WEEKS, every=2
+    ) == (
         date(2025, 1, 8),
         date(2025, 1, 22),
         date(2025, 2, 5),
     )
-    assert due_dates(disbursement_date=date(2024, 2, 27), installments=3,
-                     frequency=Frequency.DAYS, every=1) == (  # fmt: skip
+    assert due_dates(
+        disbursement_date=date(2024, 2, 27), installments=3, frequency=Frequency.DAYS, every=1
+    ) == (
         date(2024, 2, 28),
         date(2024, 2, 29),
         date(2024, 3, 1),
@@ -49,8 +52,12 @@ def test_weekly_and_daily_dates_every_n() -> None:
 
 
 def test_first_due_date_becomes_the_anchor() -> None:
-    dates = due_dates(disbursement_date=date(2024, 1, 10), installments=3,
-                      frequency=Frequency.MONTHS, first_due_date=date(2024, 2, 29))  # fmt: skip
+    dates = due_dates(
+        disbursement_date=date(2024, 1, 10),
+        installments=3,
+        frequency=Frequency.MONTHS,
+        first_due_date=date(2024, 2, 29),
+    )
     assert dates == (date(2024, 2, 29), date(2024, 3, 29), date(2024, 4, 29))
 
 

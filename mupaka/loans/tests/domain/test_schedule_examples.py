@@ -78,8 +78,13 @@ def test_fineract_equal_principal_with_five_periods_of_principal_grace() -> None
     rows = {r.number: r for r in s.installments}
     for number in range(1, 6):
         assert (rows[number].principal, rows[number].interest) == (D(0), D(200_000))
-    expected = {6: (526_300, 200_000), 7: (526_300, 189_500), 10: (526_300, 157_900),
-                20: (526_300, 52_600), 24: (526_600, 10_500)}  # fmt: skip
+    expected = {
+        6: (526_300, 200_000),
+        7: (526_300, 189_500),
+        10: (526_300, 157_900),
+        20: (526_300, 52_600),
+        24: (526_600, 10_500),
+    }
     for number, (principal, interest) in expected.items():
         assert (rows[number].principal, rows[number].interest) == (D(principal), D(interest))
 
@@ -94,8 +99,13 @@ def test_flat_principal_with_instalment_multiple() -> None:
     # 1000 at 10 %/yr flat over 3 months: interest 25.00, 8.33 a month. P/n = 333.33 -> 335
     # (multiple of 5); principal = 335 + round_5(8.33) - 8.33 = 335 + 10 - 8.33 = 336.67, so
     # each instalment is 345.00; the last takes what is left: 326.66 + 8.34.
-    s = schedule(principal=D(1000), annual_rate=D(10), installments=3, interest_method="flat",
-                 installment_multiple=D(5))  # fmt: skip
+    s = schedule(
+        principal=D(1000),
+        annual_rate=D(10),
+        installments=3,
+        interest_method="flat",
+        installment_multiple=D(5),
+    )
     assert column(s, "principal") == [D("336.67"), D("336.67"), D("326.66")]
     assert column(s, "interest") == [D("8.33"), D("8.33"), D("8.34")]
     assert column(s, "total") == [D("345.00"), D("345.00"), D("335.00")]
@@ -104,8 +114,13 @@ def test_flat_principal_with_instalment_multiple() -> None:
 def test_flat_cdf_with_cash_multiple_of_50() -> None:
     # 500,000 CDF at 36 %/yr flat, 6 months: interest 90,000, 15,000 a month; 83,333.33 of
     # principal rounds to the till's multiple of 50: 83,350, and the last takes 83,250.
-    s = schedule(principal=D(500_000), annual_rate=D(36), installments=6,
-                 interest_method="flat", currency_multiple=D(50))  # fmt: skip
+    s = schedule(
+        principal=D(500_000),
+        annual_rate=D(36),
+        installments=6,
+        interest_method="flat",
+        currency_multiple=D(50),
+    )
     assert column(s, "principal") == [D(83_350)] * 5 + [D(83_250)]
     assert column(s, "interest") == [D(15_000)] * 6
 
@@ -139,8 +154,9 @@ def test_every_two_months_doubles_the_periodic_rate() -> None:
 
 
 def test_daily_interest_360_with_30_day_months_equals_periodic() -> None:
-    assert column(schedule(interest_period="daily", days_in_year="360", days_in_month="30"),
-                  "interest") == column(schedule(), "interest")  # fmt: skip
+    assert column(
+        schedule(interest_period="daily", days_in_year="360", days_in_month="30"), "interest"
+    ) == column(schedule(), "interest")
 
 
 def test_daily_interest_365_actual_days() -> None:
@@ -152,8 +168,13 @@ def test_daily_interest_365_actual_days() -> None:
 
 def test_daily_interest_actual_year_counts_leap_days() -> None:
     # 2024 is a leap year: 29 days of February at 1/366 each, not 1/365.
-    s = schedule(disbursement_date=date(2024, 1, 31), installments=1, interest_period="daily",
-                 annual_rate=D("36.6"), principal=D(10_000))  # fmt: skip
+    s = schedule(
+        disbursement_date=date(2024, 1, 31),
+        installments=1,
+        interest_period="daily",
+        annual_rate=D("36.6"),
+        principal=D(10_000),
+    )
     assert s.installments[0].interest == D("290.00")  # 10,000 x 36.6 % x 29/366
 
 
@@ -185,14 +206,20 @@ def test_flat_interest_free_periods_reduce_total_interest() -> None:
 
 def test_flat_interest_payment_grace_equal_installments_averages_interest() -> None:
     # Fineract averages the 12.00 of interest over the 3 periods that pay interest.
-    s = schedule(principal=D(100), annual_rate=D(36), interest_method="flat",
-                 grace_interest_payment=1)  # fmt: skip
+    s = schedule(
+        principal=D(100), annual_rate=D(36), interest_method="flat", grace_interest_payment=1
+    )
     assert column(s, "interest") == [D("0.00"), D("4.00"), D("4.00"), D("4.00")]
 
 
 def test_flat_interest_payment_grace_equal_principal_brings_interest_forward() -> None:
-    s = schedule(principal=D(100), annual_rate=D(36), interest_method="flat",
-                 amortization="equal-principal", grace_interest_payment=2)  # fmt: skip
+    s = schedule(
+        principal=D(100),
+        annual_rate=D(36),
+        interest_method="flat",
+        amortization="equal-principal",
+        grace_interest_payment=2,
+    )
     assert column(s, "interest") == [D("0.00"), D("0.00"), D("9.00"), D("3.00")]
 
 
@@ -220,8 +247,7 @@ def test_first_due_date_moves_the_dates_and_keeps_periodic_interest() -> None:
     # Repayment-period interest ignores the longer first period, as Fineract does by
     # default; daily interest counts its 46 days.
     assert s.installments[0].interest == D("240.00")
-    daily = schedule(first_due_date=date(2011, 11, 5), interest_period="daily",
-                     days_in_year="360")  # fmt: skip
+    daily = schedule(first_due_date=date(2011, 11, 5), interest_period="daily", days_in_year="360")
     assert daily.installments[0].interest == D("368.00")  # 12,000 x 24 % x 46/360
 
 
@@ -239,11 +265,13 @@ def test_month_end_disbursement_keeps_the_last_day_of_each_month() -> None:
 def test_fees_fineract_percentages_of_the_12000_loan() -> None:
     # Fineract's testLoanCharges_DISBURSEMENT_FEE: 1 % of the amount is 120.0;
     # testLoanCharges_INSTALMENT_FEE: 1 % of each instalment's principal.
-    s = schedule(charges=(
-        Charge("disbursement", "percent", D(1)),
-        Charge("disbursement", "flat", D(100), deducted=False),
-        Charge("installment", "percent-of-principal", D(1)),
-    ))  # fmt: skip
+    s = schedule(
+        charges=(
+            Charge("disbursement", "percent", D(1)),
+            Charge("disbursement", "flat", D(100), deducted=False),
+            Charge("installment", "percent-of-principal", D(1)),
+        )
+    )
     assert (s.upfront_fees, s.deducted_fees) == (D("220.00"), D("120.00"))
     assert s.net_disbursed == D("11880.00")
     assert column(s, "fees") == [D("29.11"), D("29.70"), D("30.29"), D("30.90")]
@@ -251,8 +279,12 @@ def test_fees_fineract_percentages_of_the_12000_loan() -> None:
 
 
 def test_instalment_fee_flat_and_percent_of_total() -> None:
-    s = schedule(charges=(Charge("installment", "flat", D(5)),
-                          Charge("installment", "percent-of-total", D("1.5"))))  # fmt: skip
+    s = schedule(
+        charges=(
+            Charge("installment", "flat", D(5)),
+            Charge("installment", "percent-of-total", D("1.5")),
+        )
+    )
     # 1.5 % of 3151.49 = 47.27235 -> 47.27; of 3151.47 = 47.27205 -> 47.27
     assert column(s, "fees") == [D("52.27")] * 4
 
