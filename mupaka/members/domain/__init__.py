@@ -1,0 +1,1 @@
+"""Pure rules about members: no Django, no clock (dates are passed in)."""

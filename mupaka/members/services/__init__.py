@@ -1,0 +1,48 @@
+"""Every write about members and groups. Split by topic; import from here."""
+
+from mupaka.members.selectors import member_duplicates_find
+from mupaka.members.services.border_posts import border_post_create, border_post_update
+from mupaka.members.services.groups import (
+    group_member_add,
+    group_member_remove,
+    group_officers_set,
+    savings_group_create,
+    savings_group_member_add,
+    savings_group_member_remove,
+    solidarity_group_create,
+    solidarity_group_dissolve,
+    solidarity_group_update,
+)
+from mupaka.members.services.members import (
+    DuplicateMembers,
+    TraderProfileData,
+    member_consent_set,
+    member_register,
+    member_status_change,
+    member_update,
+    register_exit_check,
+    trader_profile_set,
+)
+
+__all__ = [
+    "DuplicateMembers",
+    "TraderProfileData",
+    "border_post_create",
+    "border_post_update",
+    "group_member_add",
+    "group_member_remove",
+    "group_officers_set",
+    "member_consent_set",
+    "member_duplicates_find",
+    "member_register",
+    "member_status_change",
+    "member_update",
+    "register_exit_check",
+    "savings_group_create",
+    "savings_group_member_add",
+    "savings_group_member_remove",
+    "solidarity_group_create",
+    "solidarity_group_dissolve",
+    "solidarity_group_update",
+    "trader_profile_set",
+]
