@@ -1,0 +1,22 @@
+"""Writes of the ledger. Import from here: ``from mupaka.ledger.services import journal_post``."""
+
+from mupaka.ledger.services.chart import (
+    chart_load,
+    currency_rule_set,
+    mapping_set,
+    posting_number,
+)
+from mupaka.ledger.services.periods import period_close, period_reopen
+from mupaka.ledger.services.posting import LineSpec, journal_post, journal_reverse
+
+__all__ = [
+    "LineSpec",
+    "chart_load",
+    "currency_rule_set",
+    "journal_post",
+    "journal_reverse",
+    "mapping_set",
+    "period_close",
+    "period_reopen",
+    "posting_number",
+]

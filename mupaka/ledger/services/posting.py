@@ -1,0 +1,689 @@
+"""THE posting service: every movement of money is one call to :func:`journal_post`.
+
+Callers (loans, savings, tellers, cob, manual entries) check their own permission and
+maker-checker, then post. The posting path is written with a few plain SQL statements
+because a teller's counter must stay fast (see bench/ledger_post.py):
+
+1. lock the LedgerState row (PostgreSQL ``FOR UPDATE``; SQLite's write transaction
+   is already exclusive) → next number, previous hash, closed date, business date;
+2. idempotency: an entry with this key? same content → return it; else Conflict;
+3. validate (accounts, currencies, amounts, balance, period) → nothing written on error;
+4. insert the lines, then the entry (the database re-checks the balance, see db_guards),
+   move the state head, upsert AccountBalance and AccountDayTotal (one statement each),
+   write the audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mupaka.core.audit import audit_record
+from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
+from mupaka.core.money import Money
+from mupaka.core.permissions import has_perm
+from mupaka.ledger.hashing import GENESIS_HASH, HashLine, entry_hash
+from mupaka.ledger.models import Account, JournalEntry
+
+MAX_KEY_LENGTH = 150
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpec:
+    """One leg of an entry to post: an account (instance or number such as ``"5701-USD"``)
+    and either a debit or a credit (a positive :class:`Money` in the account's currency)."""
+
+    account: Account | str
+    debit: Money | None = None
+    credit: Money | None = None
+    member_id: int | None = None
+    subledger_type: str = ""
+    subledger_id: str | int = ""
+    memo: str = ""
+
+    @classmethod
+    def dr(cls, account: Account | str, amount: Money, **extra) -> LineSpec:
+        return cls(account=account, debit=amount, **extra)
+
+    @classmethod
+    def cr(cls, account: Account | str, amount: Money, **extra) -> LineSpec:
+        return cls(account=account, credit=amount, **extra)
+
+    @property
+    def account_number(self) -> str:
+        return self.account.number if isinstance(self.account, Account) else str(self.account)
+
+    @property
+    def amount(self) -> Money | None:
+        return self.debit if self.debit is not None else self.credit
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    line_no: int
+    account_id: int
+    currency: str
+    debit_minor: int
+    credit_minor: int
+    member_id: int | None
+    subledger_type: str
+    subledger_id: str
+    memo: str
+
+    def as_hash_line(self) -> HashLine:
+        return HashLine(
+            self.line_no,
+            self.account_id,
+            self.currency,
+            self.debit_minor,
+            self.credit_minor,
+            self.member_id,
+            self.subledger_type,
+            self.subledger_id,
+            self.memo,
+        )
+
+
+def _money_text(m: Money | None) -> str | None:
+    if m is None:
+        return None
+    if not isinstance(m, Money):
+        return repr(m)
+    return f"{m.currency} {format(m.amount.normalize(), 'f')}"
+
+
+def request_digest(
+    *,
+    business_date: dt.date,
+    narrative: str,
+    lines: Sequence[LineSpec],
+    source_type: str,
+    source_id: str,
+    branch_id: int | None,
+    reversal_of: int | None,
+) -> str:
+    """What makes two posting requests "the same" for idempotency (not who or when)."""
+    body = {
+        "date": business_date.isoformat()
+        if isinstance(business_date, dt.date)
+        else str(business_date),
+        "narrative": narrative,
+        "source": [source_type, str(source_id)],
+        "branch": branch_id,
+        "reversal_of": reversal_of,
+        "lines": [
+            [
+                ln.account_number,
+                _money_text(ln.debit),
+                _money_text(ln.credit),
+                ln.member_id,
+                ln.subledger_type,
+                str(ln.subledger_id),
+                ln.memo,
+            ]
+            for ln in lines
+        ],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+# --- small SQL helpers ------------------------------------------------------------
+def _d(value: dt.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _from_db_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _lock_state(cursor) -> tuple[int, str, dt.date | None, dt.date | None]:
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    sql = (
+        "SELECT s.last_number, s.last_hash, s.closed_through, "  # noqa: S608 (only %s placeholders are joined)
+        "(SELECT i.business_date FROM core_institution i ORDER BY i.id LIMIT 1) "
+        f"FROM ledger_ledgerstate s WHERE s.id = 1{lock}"
+    )
+    cursor.execute(sql)
+    row = cursor.fetchone()
+    if row is None:  # a flushed test database: re-create the head from the journal
+        cursor.execute("SELECT number, hash FROM ledger_journalentry ORDER BY number DESC LIMIT 1")
+        head = cursor.fetchone() or (0, GENESIS_HASH)
+        cursor.execute(
+            "INSERT INTO ledger_ledgerstate (id, last_number, last_hash, preset) "
+            "VALUES (1, %s, %s, '')",
+            [head[0], head[1]],
+        )
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return int(row[0]), row[1], _from_db_date(row[2]), _from_db_date(row[3])
+
+
+def _check_key(idempotency_key: str) -> str:
+    key = (idempotency_key or "").strip()
+    if not key:
+        raise ValidationFailed(
+            _("An idempotency key is required to post an entry."),
+            field="idempotency_key",
+            code="idempotency_key_missing",
+        )
+    if len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(
+            _("The idempotency key is too long (%(max)s characters at most).")
+            % {"max": MAX_KEY_LENGTH},
+            field="idempotency_key",
+        )
+    return key
+
+
+def check_open_date(
+    business_date: dt.date, *, closed_through: dt.date | None, today: dt.date | None
+) -> None:
+    """Refuse a value date in a closed period or after the business date."""
+    if not isinstance(business_date, dt.date) or isinstance(business_date, dt.datetime):
+        raise ValidationFailed(_("The value date must be a date."), field="business_date")
+    if closed_through is not None and business_date <= closed_through:
+        raise ValidationFailed(
+            _(
+                "The books are closed up to %(closed)s: nothing can be posted with value date "
+                "%(date)s. Post into the open period instead."
+            )
+            % {
+                "closed": closed_through.strftime("%d/%m/%Y"),
+                "date": business_date.strftime("%d/%m/%Y"),
+            },
+            field="business_date",
+            code="period_closed",
+        )
+    if today is not None and business_date > today:
+        raise ValidationFailed(
+            _("The value date %(date)s is after the business date %(today)s.")
+            % {"date": business_date.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")},
+            field="business_date",
+            code="future_date",
+        )
+
+
+def prepare_lines(
+    lines: Sequence[LineSpec], *, allow_inactive: bool = False, cursor=None
+) -> list[_Line]:
+    """Validate the lines against the chart; every problem is reported, nothing is written."""
+    errors: list[str] = []
+    if len(lines) < 2:
+        raise ValidationFailed(
+            _("An entry needs at least two lines."), field="lines", code="too_few_lines"
+        )
+    numbers: set[str] = set()
+    ids: set[int] = set()
+    for spec in lines:
+        if not isinstance(spec, LineSpec):
+            raise ValidationFailed(_("Each line must be a LineSpec."), field="lines")
+        if isinstance(spec.account, Account) and spec.account.pk:
+            ids.add(spec.account.pk)
+        else:
+            numbers.add(str(spec.account).strip())
+    found_by_number: dict[str, tuple] = {}
+    found_by_id: dict[int, tuple] = {}
+    clauses, params = [], []
+    if numbers:
+        clauses.append(f"number IN ({', '.join(['%s'] * len(numbers))})")
+        params.extend(sorted(numbers))
+    if ids:
+        clauses.append(f"id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(sorted(ids))
+
+    def fetch(cur):
+        cur.execute(
+            "SELECT id, number, currency, is_header, is_active FROM ledger_account WHERE "  # noqa: S608 (only %s placeholders are joined)
+            + " OR ".join(clauses),
+            params,
+        )
+        return cur.fetchall()
+
+    rows = fetch(cursor) if cursor is not None else _with_cursor(fetch)
+    for row in rows:
+        found_by_number[row[1]] = row
+        found_by_id[row[0]] = row
+
+    prepared: list[_Line] = []
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for index, spec in enumerate(lines, start=1):
+        label = spec.account_number
+        row = (
+            found_by_id.get(spec.account.pk)
+            if isinstance(spec.account, Account) and spec.account.pk
+            else found_by_number.get(label.strip())
+        )
+        if (spec.debit is None) == (spec.credit is None):
+            errors.append(_("Line %(n)s: give either a debit or a credit.") % {"n": index})
+            continue
+        amount = spec.amount
+        if not isinstance(amount, Money):
+            errors.append(_("Line %(n)s: the amount must be a Money value.") % {"n": index})
+            continue
+        if amount.amount <= 0:
+            errors.append(_("Line %(n)s: the amount must be greater than zero.") % {"n": index})
+            continue
+        if not amount.is_exact:
+            errors.append(
+                _("Line %(n)s: %(amount)s has more decimals than %(currency)s allows.")
+                % {"n": index, "amount": amount.amount, "currency": amount.currency}
+            )
+            continue
+        if row is None:
+            errors.append(
+                _("Line %(n)s: there is no account %(account)s in the chart.")
+                % {"n": index, "account": label}
+            )
+            continue
+        account_id, number, currency, is_header, is_active = row
+        if is_header:
+            errors.append(
+                _(
+                    "Line %(n)s: account %(account)s is a header; post to one of its accounts "
+                    "(one per currency, e.g. %(account)s-%(currency)s)."
+                )
+                % {"n": index, "account": number, "currency": amount.currency}
+            )
+            continue
+        if not is_active and not allow_inactive:
+            errors.append(
+                _("Line %(n)s: account %(account)s is closed to new postings.")
+                % {"n": index, "account": number}
+            )
+            continue
+        if currency != amount.currency:
+            errors.append(
+                _("Line %(n)s: account %(account)s holds %(held)s, not %(currency)s.")
+                % {"n": index, "account": number, "held": currency, "currency": amount.currency}
+            )
+            continue
+        minor = amount.minor
+        debit, credit = (minor, 0) if spec.debit is not None else (0, minor)
+        totals[currency][0] += debit
+        totals[currency][1] += credit
+        subledger_id = "" if spec.subledger_id is None else str(spec.subledger_id)
+        prepared.append(
+            _Line(
+                line_no=index,
+                account_id=int(account_id),
+                currency=currency,
+                debit_minor=debit,
+                credit_minor=credit,
+                member_id=spec.member_id,
+                subledger_type=spec.subledger_type or "",
+                subledger_id=subledger_id,
+                memo=(spec.memo or "")[:200],
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors[0], errors={"lines": errors}, code="invalid_lines")
+    for currency, (debit, credit) in sorted(totals.items()):
+        if debit != credit:
+            raise ValidationFailed(
+                _(
+                    "The entry does not balance in %(currency)s: debits %(debit)s, "
+                    "credits %(credit)s."
+                )
+                % {
+                    "currency": currency,
+                    "debit": Money.from_minor(debit, currency).amount,
+                    "credit": Money.from_minor(credit, currency).amount,
+                },
+                field="lines",
+                code="unbalanced",
+            )
+    return prepared
+
+
+def _with_cursor(fn):
+    with connection.cursor() as cursor:
+        return fn(cursor)
+
+
+def _write(
+    cursor,
+    *,
+    number: int,
+    business_date: dt.date,
+    posted_at: dt.datetime,
+    actor_id: int | None,
+    approved_by_id: int | None,
+    branch_id: int | None,
+    narrative: str,
+    source_type: str,
+    source_id: str,
+    reversal_of_id: int | None,
+    key: str,
+    digest: str,
+    prev_hash: str,
+    lines: list[_Line],
+) -> str:
+    digest_hash = entry_hash(
+        number=number,
+        business_date=business_date,
+        posted_at=posted_at,
+        actor_id=actor_id,
+        approved_by_id=approved_by_id,
+        branch_id=branch_id,
+        narrative=narrative,
+        source_type=source_type,
+        source_id=source_id,
+        reversal_of_id=reversal_of_id,
+        idempotency_key=key,
+        prev_hash=prev_hash,
+        lines=[ln.as_hash_line() for ln in lines],
+    )
+    bdate = _d(business_date)
+    values, params = [], []
+    for ln in lines:
+        values.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+        params.extend(
+            [
+                number,
+                ln.line_no,
+                bdate,
+                ln.account_id,
+                ln.currency,
+                ln.debit_minor,
+                ln.credit_minor,
+                ln.member_id,
+                ln.subledger_type,
+                ln.subledger_id,
+                ln.memo,
+            ]
+        )
+    cursor.execute(
+        "INSERT INTO ledger_journalline (entry_id, line_no, business_date, account_id, currency, "  # noqa: S608 (only %s placeholders are joined)
+        "debit_minor, credit_minor, member_id, subledger_type, subledger_id, memo) VALUES "
+        + ", ".join(values),
+        params,
+    )
+    cursor.execute(
+        "INSERT INTO ledger_journalentry (number, business_date, posted_at, actor_id, "
+        "approved_by_id, branch_id, narrative, source_type, source_id, reversal_of_id, "
+        "idempotency_key, request_digest, prev_hash, hash) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            number,
+            bdate,
+            connection.ops.adapt_datetimefield_value(posted_at),
+            actor_id,
+            approved_by_id,
+            branch_id,
+            narrative,
+            source_type,
+            source_id,
+            reversal_of_id,
+            key,
+            digest,
+            prev_hash,
+            digest_hash,
+        ],
+    )
+    cursor.execute(
+        "UPDATE ledger_ledgerstate SET last_number = %s, last_hash = %s WHERE id = 1",
+        [number, digest_hash],
+    )
+    per_account: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for ln in lines:
+        agg = per_account[(ln.account_id, ln.currency)]
+        agg[0] += ln.debit_minor
+        agg[1] += ln.credit_minor
+    bal_values, bal_params, day_values, day_params = [], [], [], []
+    for (account_id, currency), (debit, credit) in sorted(per_account.items()):
+        bal_values.append("(%s, %s, %s, %s)")
+        bal_params.extend([account_id, currency, debit, credit])
+        day_values.append("(%s, %s, %s, %s, %s)")
+        day_params.extend([account_id, currency, bdate, debit, credit])
+    cursor.execute(
+        "INSERT INTO ledger_accountbalance (account_id, currency, debit_minor, credit_minor) "
+        "VALUES " + ", ".join(bal_values) + " ON CONFLICT (account_id, currency) DO UPDATE SET "
+        "debit_minor = ledger_accountbalance.debit_minor + excluded.debit_minor, "
+        "credit_minor = ledger_accountbalance.credit_minor + excluded.credit_minor",
+        bal_params,
+    )
+    cursor.execute(
+        "INSERT INTO ledger_accountdaytotal (account_id, currency, business_date, debit_minor, "  # noqa: S608 (only %s placeholders are joined)
+        "credit_minor) VALUES " + ", ".join(day_values) + " ON CONFLICT (account_id, currency, "
+        "business_date) DO UPDATE SET "
+        "debit_minor = ledger_accountdaytotal.debit_minor + excluded.debit_minor, "
+        "credit_minor = ledger_accountdaytotal.credit_minor + excluded.credit_minor",
+        day_params,
+    )
+    return digest_hash
+
+
+def _replay(number: int, digest: str, stored_digest: str) -> JournalEntry:
+    if stored_digest != digest:
+        raise Conflict(
+            _("This idempotency key was already used for a different entry (entry %(number)s).")
+            % {"number": number},
+            code="idempotency_conflict",
+        )
+    entry = JournalEntry.objects.get(number=number)
+    entry.replayed = True  # type: ignore[attr-defined]
+    return entry
+
+
+def journal_post(
+    *,
+    actor,
+    business_date: dt.date,
+    narrative: str,
+    lines: Sequence[LineSpec],
+    source_type: str,
+    source_id: str | int = "",
+    idempotency_key: str,
+    branch=None,
+    approved_by=None,
+    _reversal_of: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post one balanced entry; return it (``entry.replayed`` tells a replay apart).
+
+    ``actor`` is the user on whose behalf the money moves (None for a system job such
+    as end of day). The caller has checked the actor's permission. Raises
+    ValidationFailed (nothing written) or Conflict (key reused with other content).
+    """
+    key = _check_key(idempotency_key)
+    narrative = (narrative or "").strip()
+    if not narrative:
+        raise ValidationFailed(_("A narrative is required."), field="narrative")
+    if len(narrative) > 300:
+        raise ValidationFailed(
+            _("The narrative is too long (300 characters at most)."), field="narrative"
+        )
+    source_type = (source_type or "").strip()
+    if not source_type:
+        raise ValidationFailed(_("The source of the entry is required."), field="source_type")
+    source_id = str(source_id if source_id is not None else "")
+    branch_id = getattr(branch, "pk", branch)
+    reversal_of_id = _reversal_of.pk if _reversal_of is not None else None
+    lines = list(lines)
+    digest = request_digest(
+        business_date=business_date,
+        narrative=narrative,
+        lines=lines,
+        source_type=source_type,
+        source_id=source_id,
+        branch_id=branch_id,
+        reversal_of=reversal_of_id,
+    )
+    actor_id = getattr(actor, "pk", None)
+    approved_by_id = getattr(approved_by, "pk", None)
+    with transaction.atomic(), connection.cursor() as cursor:
+        last_number, last_hash, closed_through, today = _lock_state(cursor)
+        cursor.execute(
+            "SELECT number, request_digest FROM ledger_journalentry WHERE idempotency_key = %s",
+            [key],
+        )
+        existing = cursor.fetchone()
+        if existing is not None:
+            return _replay(int(existing[0]), digest, existing[1])
+        check_open_date(business_date, closed_through=closed_through, today=today)
+        prepared = prepare_lines(lines, allow_inactive=_reversal_of is not None, cursor=cursor)
+        number = last_number + 1
+        posted_at = timezone.now()
+        entry_digest = _write(
+            cursor,
+            number=number,
+            business_date=business_date,
+            posted_at=posted_at,
+            actor_id=actor_id,
+            approved_by_id=approved_by_id,
+            branch_id=branch_id,
+            narrative=narrative,
+            source_type=source_type,
+            source_id=source_id,
+            reversal_of_id=reversal_of_id,
+            key=key,
+            digest=digest,
+            prev_hash=last_hash,
+            lines=prepared,
+        )
+        entry = JournalEntry(
+            number=number,
+            business_date=business_date,
+            posted_at=posted_at,
+            actor_id=actor_id,
+            approved_by_id=approved_by_id,
+            branch_id=branch_id,
+            narrative=narrative,
+            source_type=source_type,
+            source_id=source_id,
+            reversal_of_id=reversal_of_id,
+            idempotency_key=key,
+            request_digest=digest,
+            prev_hash=last_hash,
+            hash=entry_digest,
+        )
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        entry.replayed = False  # type: ignore[attr-defined]
+        totals: dict[str, int] = defaultdict(int)
+        for ln in prepared:
+            totals[ln.currency] += ln.debit_minor
+        audit_record(
+            actor=actor,
+            action="journal.reverse" if _reversal_of is not None else "journal.post",
+            obj=entry,
+            object_repr=f"#{number} {narrative}"[:200],
+            after={
+                "number": number,
+                "business_date": business_date,
+                "source": f"{source_type}:{source_id}",
+                "totals_minor": dict(totals),
+                "reversal_of": reversal_of_id,
+                "approved_by": approved_by_id,
+            },
+            branch_id=branch_id,
+        )
+    return entry
+
+
+def journal_reverse(
+    *,
+    actor,
+    entry: JournalEntry | int,
+    reason: str,
+    idempotency_key: str,
+    approved_by=None,
+    business_date: dt.date | None = None,
+) -> JournalEntry:
+    """Post the mirror of ``entry`` (debits become credits) and link both.
+
+    Dated in the open period: the business date unless ``business_date`` is given (it
+    may not precede the original's date nor fall in a closed period). An entry is
+    reversed once; a reversal is not itself reversed (post the right entry again).
+    A MANUAL entry needs ``approved_by``: another person allowed to approve entries.
+    Other services (loans...) apply their own maker-checker before calling this.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the reversal."), field="reason")
+    number = entry.pk if isinstance(entry, JournalEntry) else int(entry)
+    original = JournalEntry.objects.filter(number=number).first()
+    if original is None:
+        raise NotFound(_("There is no journal entry %(number)s.") % {"number": number})
+    key = _check_key(idempotency_key)
+    existing = JournalEntry.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.reversal_of_id == original.pk:
+        existing.replayed = True  # type: ignore[attr-defined]
+        return existing
+    if original.reversal_of_id is not None:
+        raise ValidationFailed(
+            _(
+                "Entry %(number)s is itself a reversal and cannot be reversed; post the correct "
+                "entry instead."
+            )
+            % {"number": original.pk},
+            code="reverse_reversal",
+        )
+    already = (
+        JournalEntry.objects.filter(reversal_of=original).values_list("number", flat=True).first()
+    )
+    if already is not None:
+        raise Conflict(
+            _("Entry %(number)s was already reversed by entry %(by)s.")
+            % {"number": original.pk, "by": already},
+            code="already_reversed",
+        )
+    if original.source_type == "manual":
+        if approved_by is None or getattr(approved_by, "pk", None) == getattr(actor, "pk", None):
+            raise ValidationFailed(
+                _("Reversing a manual entry needs the approval of a second person."),
+                field="approved_by",
+                code="second_person_required",
+            )
+        if not has_perm(approved_by, "ledger.entry.approve"):
+            raise ValidationFailed(
+                _("The approver is not allowed to approve journal entries."),
+                field="approved_by",
+                code="approver_not_allowed",
+            )
+    if business_date is None:
+        from mupaka.core.selectors import business_date_get
+
+        business_date = business_date_get()
+    if business_date < original.business_date:
+        raise ValidationFailed(
+            _("A reversal cannot be dated before the entry it reverses (%(date)s).")
+            % {"date": original.business_date.strftime("%d/%m/%Y")},
+            field="business_date",
+        )
+    mirror = [
+        LineSpec(
+            account=line.account,
+            debit=Money.from_minor(line.credit_minor, line.currency) if line.credit_minor else None,
+            credit=Money.from_minor(line.debit_minor, line.currency) if line.debit_minor else None,
+            member_id=line.member_id,
+            subledger_type=line.subledger_type,
+            subledger_id=line.subledger_id,
+            memo=line.memo,
+        )
+        for line in original.lines.select_related("account").order_by("line_no")
+    ]
+    narrative = (
+        _("Reversal of entry %(number)s: %(reason)s") % {"number": original.pk, "reason": reason}
+    )[:300]
+    return journal_post(
+        actor=actor,
+        business_date=business_date,
+        narrative=narrative,
+        lines=mirror,
+        source_type=original.source_type,
+        source_id=original.source_id,
+        idempotency_key=key,
+        branch=original.branch_id,
+        approved_by=approved_by,
+        _reversal_of=original,
+    )
