@@ -111,6 +111,24 @@ def test_flat_principal_with_instalment_multiple() -> None:
     assert column(s, "total") == [D("345.00"), D("345.00"), D("335.00")]
 
 
+def test_flat_multiple_example_from_fineract_source_comment() -> None:
+    # LoanApplicationTerms.calculateTotalPrincipalPerPeriodWithoutGrace (apache/fineract,
+    # fineract-loan) explains: "principalPerPeriod 416.67 -> 417, interestForThisInstallment
+    # 12.50 -> 13, Sum: 417 + 13 - 12.5 = 417.5 as principal". That is 5000 at 3 %/yr flat
+    # over 12 months in multiples of 1, rounding half up (half even would round 12.50 to 12).
+    s = schedule(
+        principal=D(5000),
+        annual_rate=D(3),
+        installments=12,
+        interest_method="flat",
+        installment_multiple=D(1),
+        rounding="half-up",
+    )
+    assert column(s, "principal")[:11] == [D("417.50")] * 11
+    assert column(s, "interest") == [D("12.50")] * 12
+    assert column(s, "total") == [D("430.00")] * 11 + [D("420.00")]
+
+
 def test_flat_cdf_with_cash_multiple_of_50() -> None:
     # 500,000 CDF at 36 %/yr flat, 6 months: interest 90,000, 15,000 a month; 83,333.33 of
     # principal rounds to the till's multiple of 50: 83,350, and the last takes 83,250.
