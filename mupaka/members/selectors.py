@@ -125,7 +125,11 @@ def member_search(
         name = _name_condition(query_words)
         if name is not None:
             cond |= name
-    return qs.filter(cond).order_by("last_name", "first_name", "id")
+    # The matches are found first through their own indexes (number, phones, name
+    # tokens), then limited to the user's branch: filtering the other way round
+    # would walk every member of the branch.
+    matches = Member.objects.filter(cond).values("pk")
+    return qs.filter(pk__in=matches).order_by("last_name", "first_name", "id")
 
 
 def member_kyc_tier(member: Member, *, on_date: dt.date) -> int:

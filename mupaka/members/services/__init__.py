@@ -16,6 +16,7 @@ from mupaka.members.services.groups import (
 from mupaka.members.services.members import (
     DuplicateMembers,
     TraderProfileData,
+    member_change,
     member_consent_set,
     member_register,
     member_status_change,
@@ -32,6 +33,7 @@ __all__ = [
     "group_member_add",
     "group_member_remove",
     "group_officers_set",
+    "member_change",
     "member_consent_set",
     "member_duplicates_find",
     "member_register",

@@ -719,3 +719,36 @@ def trader_profile_set(*, actor: User, member: Member, data: TraderProfileData) 
         after=_profile_snapshot(profile),
     )
     return profile
+
+
+@transaction.atomic
+def member_change(
+    *,
+    actor: User,
+    member: Member,
+    changes: dict[str, Any] | None = None,
+    trader_profile: TraderProfileData | None = None,
+    consent_sms: bool | None = None,
+    consent_network: bool | None = None,
+    status: str | None = None,
+    status_reason: str = "",
+    duplicate_reason: str = "",
+) -> Member:
+    """Several changes to one member at once (the API's PATCH): details, trader
+    profile, consent and status, all or nothing. Each part checks its own
+    permission and writes its own audit row."""
+    if changes:
+        member = member_update(
+            actor=actor, member=member, duplicate_reason=duplicate_reason, **changes
+        )
+    if trader_profile is not None:
+        trader_profile_set(actor=actor, member=member, data=trader_profile)
+    if consent_sms is not None or consent_network is not None:
+        member = member_consent_set(
+            actor=actor, member=member, sms=consent_sms, network=consent_network
+        )
+    if status is not None and status != member.status:
+        member = member_status_change(
+            actor=actor, member=member, status=status, reason=status_reason
+        )
+    return Member.objects.select_related("branch").get(pk=member.pk)
