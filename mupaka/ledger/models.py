@@ -180,6 +180,7 @@ class JournalEntry(models.Model):
     number = models.BigIntegerField(_("number"), primary_key=True)
     business_date = models.DateField(_("value date"), db_index=True)
     posted_at = models.DateTimeField(_("posted at"))
+    # Few indexes on purpose: every index is pages written at each teller's commit.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -187,6 +188,7 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("posted by"),
+        db_index=False,
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -195,9 +197,15 @@ class JournalEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("approved by"),
+        db_index=False,
     )
     branch = models.ForeignKey(
-        "core.Branch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "core.Branch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     narrative = models.CharField(_("narrative"), max_length=300)
     source_type = models.CharField(_("source"), max_length=60)
@@ -213,7 +221,7 @@ class JournalEntry(models.Model):
     idempotency_key = models.CharField(max_length=150, unique=True)
     request_digest = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("journal entry")
@@ -228,16 +236,24 @@ class JournalEntry(models.Model):
 class JournalLine(models.Model):
     """One leg of an entry: a debit or a credit (> 0) in minor units of ``currency``."""
 
+    # entry and account are served by the unique (entry, line_no) and the
+    # (account, business_date, entry) indexes: no separate foreign-key index.
     entry = models.ForeignKey(
-        JournalEntry, on_delete=models.PROTECT, related_name="lines", db_column="entry_id"
+        JournalEntry,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_column="entry_id",
+        db_index=False,
     )
     line_no = models.PositiveSmallIntegerField()
     business_date = models.DateField()
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     currency = models.CharField(max_length=3)
     debit_minor = models.BigIntegerField(default=0)
     credit_minor = models.BigIntegerField(default=0)
-    member_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    member_id = models.BigIntegerField(null=True, blank=True)
     subledger_type = models.CharField(max_length=60, blank=True)
     subledger_id = models.CharField(max_length=60, blank=True)
     memo = models.CharField(max_length=200, blank=True)
@@ -263,7 +279,7 @@ class JournalLine(models.Model):
 class AccountBalance(models.Model):
     """Running totals per account and currency, kept by every posting (checked by verify)."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
     debit_minor = models.BigIntegerField(default=0)
     credit_minor = models.BigIntegerField(default=0)
@@ -278,7 +294,7 @@ class AccountDayTotal(models.Model):
     """Debits and credits per account, currency and value date: the balance on any date
     is the sum of the day totals up to it (small), not of all lines."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
     business_date = models.DateField()
     debit_minor = models.BigIntegerField(default=0)
@@ -290,7 +306,6 @@ class AccountDayTotal(models.Model):
                 fields=["account", "currency", "business_date"], name="ledger_daytotal_unique"
             )
         ]
-        indexes = [models.Index(fields=["business_date"], name="ledger_daytotal_date")]
 
 
 class DraftKind(models.TextChoices):

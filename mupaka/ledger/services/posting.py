@@ -18,15 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mupaka.core.audit import audit_record
 from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
 from mupaka.core.money import Money
 from mupaka.core.permissions import has_perm
@@ -136,6 +137,39 @@ def request_digest(
 
 
 # --- small SQL helpers ------------------------------------------------------------
+@lru_cache(maxsize=512)
+def _qmark(sql: str) -> str:
+    return sql.replace("%s", "?")
+
+
+class _FastCursor:
+    """DB-API calls straight on the connection's cursor, for the posting path only.
+
+    Django's cursor wrapper rewrites every SQLite statement's placeholders with a regex
+    and stacks several wrappers: about a tenth of a posting's time at the counter. Errors
+    are still translated into django.db exceptions (``wrap_database_errors``).
+    """
+
+    __slots__ = ("_raw", "_sqlite")
+
+    def __init__(self, cursor) -> None:
+        self._raw = cursor.cursor
+        self._sqlite = connection.vendor == "sqlite"
+
+    def execute(self, sql: str, params=()) -> None:
+        with connection.wrap_database_errors:
+            if self._sqlite:
+                sqlite3.Cursor.execute(self._raw, _qmark(sql), params)
+            else:
+                self._raw.execute(sql, params)
+
+    def fetchone(self):
+        return self._raw.fetchone()
+
+    def fetchall(self):
+        return self._raw.fetchall()
+
+
 def _d(value: dt.date):
     return connection.ops.adapt_datefield_value(value)
 
@@ -146,14 +180,18 @@ def _from_db_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _lock_state(cursor) -> tuple[int, str, dt.date | None, dt.date | None]:
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+def _lock_state(cursor, key: str) -> tuple:
+    """One statement: the journal head (locked on PostgreSQL), the closed date, the
+    business date and any entry already posted under ``key``."""
+    lock = " FOR UPDATE OF s" if connection.vendor == "postgresql" else ""
     sql = (
-        "SELECT s.last_number, s.last_hash, s.closed_through, "  # noqa: S608 (only %s placeholders are joined)
-        "(SELECT i.business_date FROM core_institution i ORDER BY i.id LIMIT 1) "
+        "SELECT s.last_number, s.last_hash, s.closed_through, "  # noqa: S608 (constant text)
+        "(SELECT i.business_date FROM core_institution i ORDER BY i.id LIMIT 1), "
+        "(SELECT e.number FROM ledger_journalentry e WHERE e.idempotency_key = %s), "
+        "(SELECT e.request_digest FROM ledger_journalentry e WHERE e.idempotency_key = %s) "
         f"FROM ledger_ledgerstate s WHERE s.id = 1{lock}"
     )
-    cursor.execute(sql)
+    cursor.execute(sql, [key, key])
     row = cursor.fetchone()
     if row is None:  # a flushed test database: re-create the head from the journal
         cursor.execute("SELECT number, hash FROM ledger_journalentry ORDER BY number DESC LIMIT 1")
@@ -163,9 +201,60 @@ def _lock_state(cursor) -> tuple[int, str, dt.date | None, dt.date | None]:
             "VALUES (1, %s, %s, '')",
             [head[0], head[1]],
         )
-        cursor.execute(sql)
+        cursor.execute(sql, [key, key])
         row = cursor.fetchone()
-    return int(row[0]), row[1], _from_db_date(row[2]), _from_db_date(row[3])
+    return (
+        int(row[0]),
+        row[1],
+        _from_db_date(row[2]),
+        _from_db_date(row[3]),
+        None if row[4] is None else (int(row[4]), row[5]),
+    )
+
+
+_AUDIT_SQL: str | None = None
+
+
+def _audit_posting(cursor, *, actor_id, action, number, narrative, after, branch_id) -> None:
+    """The audit row of a posting, written in the posting's transaction like
+    ``core.audit.audit_record`` would (same table, same columns), as one plain INSERT:
+    at a teller's counter the ORM's per-row overhead was a third of the posting's time."""
+    global _AUDIT_SQL
+    if _AUDIT_SQL is None:
+        from mupaka.core.models import AuditLog
+
+        cols = [
+            AuditLog._meta.get_field(name).column
+            for name in (
+                "at",
+                "actor",
+                "action",
+                "object_type",
+                "object_id",
+                "object_repr",
+                "branch",
+                "before",
+                "after",
+                "reason",
+            )
+        ]
+        _AUDIT_SQL = (
+            f"INSERT INTO {AuditLog._meta.db_table} ({', '.join(cols)}) "  # noqa: S608 (column names from the model)
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s, '')"
+        )
+    cursor.execute(
+        _AUDIT_SQL,
+        [
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+            actor_id,
+            action,
+            "ledger.journalentry",
+            str(number),
+            f"#{number} {narrative}"[:200],
+            branch_id,
+            json.dumps(after, default=str),
+        ],
+    )
 
 
 def _check_key(idempotency_key: str) -> str:
@@ -520,15 +609,11 @@ def journal_post(
     )
     actor_id = getattr(actor, "pk", None)
     approved_by_id = getattr(approved_by, "pk", None)
-    with transaction.atomic(), connection.cursor() as cursor:
-        last_number, last_hash, closed_through, today = _lock_state(cursor)
-        cursor.execute(
-            "SELECT number, request_digest FROM ledger_journalentry WHERE idempotency_key = %s",
-            [key],
-        )
-        existing = cursor.fetchone()
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = _FastCursor(django_cursor)
+        last_number, last_hash, closed_through, today, existing = _lock_state(cursor, key)
         if existing is not None:
-            return _replay(int(existing[0]), digest, existing[1])
+            return _replay(existing[0], digest, existing[1])
         check_open_date(business_date, closed_through=closed_through, today=today)
         prepared = prepare_lines(lines, allow_inactive=_reversal_of is not None, cursor=cursor)
         number = last_number + 1
@@ -572,14 +657,15 @@ def journal_post(
         totals: dict[str, int] = defaultdict(int)
         for ln in prepared:
             totals[ln.currency] += ln.debit_minor
-        audit_record(
-            actor=actor,
+        _audit_posting(
+            cursor,
+            actor_id=actor_id,
             action="journal.reverse" if _reversal_of is not None else "journal.post",
-            obj=entry,
-            object_repr=f"#{number} {narrative}"[:200],
+            number=number,
+            narrative=narrative,
             after={
                 "number": number,
-                "business_date": business_date,
+                "business_date": business_date.isoformat(),
                 "source": f"{source_type}:{source_id}",
                 "totals_minor": dict(totals),
                 "reversal_of": reversal_of_id,

@@ -344,3 +344,12 @@ def test_account_for_falls_back_from_product_to_default(chart, staff):
     with pytest.raises(ValidationFailed) as exc:
         account_for("loan_portfolio", "EUR")
     assert exc.value.code == "no_account_mapping"
+
+
+def test_each_posting_writes_one_audit_row_in_its_transaction(post, staff):
+    entry = post([("5710-USD", "20", None), ("3300-USD", None, "20")], source="savings.deposit", source_id=9)
+    row = AuditLog.objects.get(action="journal.post", object_id=str(entry.number))
+    assert row.actor == staff["teller"] and row.object_type == "ledger.journalentry"
+    assert row.after["totals_minor"] == {"USD": 2000}
+    assert row.after["source"] == "savings.deposit:9"
+    assert row.at is not None
