@@ -1,0 +1,28 @@
+"""Writes of the tellers app. Import from here."""
+
+from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue
+from mupaka.tellers.services.tills import (
+    cash_transfer_cancel,
+    cash_transfer_confirm,
+    cash_transfer_create,
+    till_close,
+    till_close_confirm,
+    till_open,
+    till_recount,
+    vault_ensure,
+    vault_fund,
+)
+
+__all__ = [
+    "ReceiptLine",
+    "cash_transfer_cancel",
+    "cash_transfer_confirm",
+    "cash_transfer_create",
+    "receipt_issue",
+    "till_close",
+    "till_close_confirm",
+    "till_open",
+    "till_recount",
+    "vault_ensure",
+    "vault_fund",
+]

@@ -1,0 +1,94 @@
+"""Receipts: the numbered paper any cash operation hands to the member.
+
+``receipt_issue`` takes the next number of the branch for the year (``BKV-2026-000123``)
+under a row lock, so numbers are unique and without gaps within a committed day's work
+(a rolled-back operation gives its number back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from mupaka.core.exceptions import ValidationFailed
+from mupaka.core.money import Money
+from mupaka.core.selectors import institution_get
+from mupaka.tellers.models import Receipt, ReceiptCounter, Till
+
+__all__ = ["ReceiptLine", "receipt_issue"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptLine:
+    """One line of a receipt: a label and an amount (``Dépôt sur épargne``, USD 20)."""
+
+    label: str
+    amount: Money
+
+    def as_json(self) -> dict:
+        return {
+            "label": str(self.label)[:120],
+            "currency": self.amount.currency,
+            "amount_minor": self.amount.round().minor,
+        }
+
+
+def _next_number(branch, year: int) -> str:
+    counter = ReceiptCounter.objects.select_for_update().filter(branch=branch, year=year).first()
+    if counter is None:
+        counter = ReceiptCounter.objects.create(branch=branch, year=year, last_value=0)
+        counter = ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{branch.code}-{year}-{counter.last_value:06d}"
+
+
+def receipt_issue(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    lines: Iterable[ReceiptLine],
+    balances: Iterable[ReceiptLine] = (),
+    notes: Iterable[str] = (),
+    member_id: int | None = None,
+    party_name: str = "",
+    entry_number: int | None = None,
+    till: Till | None = None,
+) -> Receipt:
+    """A numbered receipt, written in the caller's transaction (no permission of its
+    own: the operation that issues it has checked hers). ``kind`` is the operation
+    (``"savings.deposit"``, ``"loans.repayment"``...), ``title`` the heading printed,
+    ``lines`` the amounts moved (printed with the amount in words), ``balances`` the
+    balances after the operation, ``notes`` extra printed lines."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("receipt_issue must run inside the transaction of the operation")
+    lines = [ln.as_json() for ln in lines]
+    if not lines:
+        raise ValidationFailed(_("A receipt needs at least one amount."), field="lines")
+    if till is None:
+        from mupaka.tellers.selectors import till_open_for
+
+        till = till_open_for(user=actor)
+    branch = till.branch if till is not None else getattr(actor, "branch", None)
+    if branch is None:
+        raise ValidationFailed(_("A receipt is issued by a branch: the user has none."))
+    bdate = till.business_date if till is not None else institution_get().business_date
+    return Receipt.objects.create(
+        number=_next_number(branch, bdate.year),
+        branch=branch,
+        till=till,
+        kind=kind[:40],
+        title=str(title)[:120],
+        member_id=member_id,
+        party_name=party_name[:160],
+        entry_number=entry_number,
+        business_date=bdate,
+        lines=lines,
+        balances=[b.as_json() for b in balances],
+        notes=[str(n)[:200] for n in notes],
+        issued_by=actor,
+    )

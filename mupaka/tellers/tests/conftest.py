@@ -1,0 +1,70 @@
+"""Fixtures of the tellers' tests: the DRC chart, a funded vault and an open till."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+
+from mupaka.core.money import Money
+from mupaka.ledger.services import chart_load
+
+_n = itertools.count(1)
+
+
+def m(amount: str, currency: str = "USD") -> Money:
+    return Money.of(amount, currency)
+
+
+def key() -> str:
+    return str(uuid.uuid4())
+
+
+@pytest.fixture
+def chart(institution):
+    chart_load(actor=None, preset="drc")
+    return institution
+
+
+@pytest.fixture
+def teller(staff):
+    return staff["teller"]
+
+
+@pytest.fixture
+def manager(staff):
+    return staff["manager"]
+
+
+@pytest.fixture
+def funded_vault(chart, branch, manager):
+    from mupaka.tellers.services import vault_fund
+
+    for amount in (m("10000", "USD"), m("20000000", "CDF"), m("1000000", "RWF")):
+        vault_fund(
+            actor=manager,
+            branch=branch,
+            amount=amount,
+            source="opening",
+            reason="Solde d'ouverture",
+            journal_key=key(),
+        )
+    from mupaka.tellers.models import Vault
+
+    return Vault.objects.get(branch=branch)
+
+
+@pytest.fixture
+def open_till(funded_vault, teller, manager):
+    """Scenario 3's till: USD 2,000, CDF 3,000,000 and RWF 200,000 from the vault, confirmed."""
+    from mupaka.tellers.services import cash_transfer_confirm, till_open
+
+    till = till_open(
+        actor=manager,
+        teller=teller,
+        floats=[m("2000", "USD"), m("3000000", "CDF"), m("200000", "RWF")],
+    )
+    cash_transfer_confirm(actor=teller, transfer=till.transfers.get(), journal_key=key())
+    till.refresh_from_db()
+    return till
