@@ -6,6 +6,7 @@ from __future__ import annotations
 import mimetypes
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -215,6 +216,7 @@ def member_detail(request, pk: int):
         {
             "member": member,
             "kyc_tier": selectors.member_kyc_tier(member, on_date=on_date),
+            "languages": [str(dict(settings.MEMBER_LANGUAGES).get(c, c)) for c in member.languages],
             "profile": profile,
             "turnover": turnover,
             "solidarity": selectors.member_solidarity_membership(member),
