@@ -26,3 +26,12 @@ __all__ = [
     "vault_ensure",
     "vault_fund",
 ]
+
+from mupaka.tellers.services.exchange import (  # noqa: E402
+    ExchangeResult,
+    exchange_do,
+    exchange_preview,
+    rate_set,
+)
+
+__all__ += ["ExchangeResult", "exchange_do", "exchange_preview", "rate_set"]

@@ -17,7 +17,7 @@ from .conftest import key, m
 def _deposit(actor, amount, side="dr"):
     with transaction.atomic():
         cash = till_cash_line(actor=actor, amount=amount, side=side, memo="test")
-        other = account_for("savings_deposits", amount.currency)
+        other = account_for("suspense", amount.currency)
         counter = LineSpec.cr(other, amount) if side == "dr" else LineSpec.dr(other, amount)
         return journal_post(
             actor=actor,
