@@ -384,9 +384,30 @@ class MemberListCreate(APIView):
         return Response(_member_out(member), status=status.HTTP_201_CREATED)
 
 
-def _profile_from(d: dict | None) -> TraderProfileData | None:
+def _profile_from(d: dict | None, *, member: Member | None = None) -> TraderProfileData | None:
+    """The trader profile sent, completed (on PATCH) by the member's current profile
+    for the keys left out."""
     if d is None:
         return None
+    current: dict = {}
+    if member is not None and _has_profile(member):
+        profile = member.trader_profile
+        turnover = None
+        if profile.daily_turnover_minor is not None:
+            turnover = Money.from_minor(
+                profile.daily_turnover_minor, profile.daily_turnover_currency
+            ).amount
+        current = {
+            "border_posts": list(profile.border_posts.values_list("pk", flat=True)),
+            "goods_traded": profile.goods_traded,
+            "crossings_per_week": profile.crossings_per_week,
+            "currencies": profile.currencies,
+            "daily_turnover": turnover,
+            "daily_turnover_currency": profile.daily_turnover_currency,
+            "savings_group_name": profile.savings_group_name,
+            "cooperative_name": profile.cooperative_name,
+        }
+    d = {**current, **d}
     turnover = d.get("daily_turnover")
     return TraderProfileData(
         border_post_ids=d.get("border_posts", []),
@@ -421,7 +442,7 @@ class MemberDetail(APIView):
         member = services.member_change(
             actor=request.user,
             member=member,
-            trader_profile=_profile_from(profile),
+            trader_profile=_profile_from(profile, member=member),
             consent_sms=d.pop("consent_sms", None),
             consent_network=d.pop("consent_network", None),
             status=d.pop("status", None),

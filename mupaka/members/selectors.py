@@ -36,15 +36,12 @@ from mupaka.members.models import (
 # --- members ------------------------------------------------------------------
 
 
-def member_get(*, user: User, member_id: int, for_update: bool = False) -> Member:
+def member_get(*, user: User, member_id: int) -> Member:
     """The member, if the user may see her: NotFound, or PermissionDenied for
     another branch's member."""
     require_perm(user, "member.view")
-    qs = Member.objects.select_related("branch", "created_by")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
     try:
-        member = qs.get(pk=member_id)
+        member = Member.objects.select_related("branch", "created_by").get(pk=member_id)
     except (Member.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No member with this id."))
     require_branch(user, member.branch_id)
@@ -282,13 +279,12 @@ def group_list(*, user: User, query: str = "", include_dissolved: bool = False):
     return qs.prefetch_related(_active_memberships(SolidarityGroupMembership)).order_by("name")
 
 
-def group_get(*, user: User, group_id: int, for_update: bool = False) -> SolidarityGroup:
+def group_get(*, user: User, group_id: int) -> SolidarityGroup:
     require_perm(user, "group.view")
-    qs = SolidarityGroup.objects.select_related("branch", "leader", "secretary")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
     try:
-        group = qs.get(pk=group_id)
+        group = SolidarityGroup.objects.select_related("branch", "leader", "secretary").get(
+            pk=group_id
+        )
     except (SolidarityGroup.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No solidarity group with this id."))
     require_branch(user, group.branch_id)
@@ -320,13 +316,10 @@ def savings_group_list(*, user: User, query: str = ""):
     return qs.prefetch_related(_active_memberships(SavingsGroupMembership)).order_by("name")
 
 
-def savings_group_get(*, user: User, group_id: int, for_update: bool = False) -> SavingsGroup:
+def savings_group_get(*, user: User, group_id: int) -> SavingsGroup:
     require_perm(user, "group.view")
-    qs = SavingsGroup.objects.select_related("branch")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
     try:
-        group = qs.get(pk=group_id)
+        group = SavingsGroup.objects.select_related("branch").get(pk=group_id)
     except (SavingsGroup.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No savings group with this id."))
     require_branch(user, group.branch_id)

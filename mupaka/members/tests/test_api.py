@@ -215,6 +215,9 @@ def test_patch_details_consent_status_profile(officer_api):
     assert data["consent_sms"] is True and data["consent_sms_at"]
     assert data["status"] == "active"
     assert data["trader_profile"]["goods_traded"] == "poisson"
+    # keys left out of the nested profile keep their values
+    assert data["trader_profile"]["daily_turnover"] == "85.50"
+    assert data["trader_profile"]["border_posts"][0]["name"] == "Ruzizi I / Rusizi I"
     actions = set(AuditLog.objects.values_list("action", flat=True))
     assert {
         "member.update",
