@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "mupaka.core.middleware.ErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "mupaka.urls"

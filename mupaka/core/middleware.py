@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import translation
+
+from mupaka.core.exceptions import MupakaError, PermissionDenied
 
 _SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
@@ -37,3 +40,27 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", lang)
         translation.deactivate()
         return response
+
+
+class ErrorPageMiddleware:
+    """A service refusal that reaches a page view uncaught (an unknown member, a
+    conflict) is shown as a page with its message and status, never a 500.
+    Refusals of a role keep going to Django's 403 handler."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied) or not isinstance(exception, MupakaError):
+            return None
+        if request.path.startswith("/api/"):
+            return None
+        return render(
+            request,
+            "core/error.html",
+            {"message": exception.message, "status": exception.status},
+            status=exception.status,
+        )

@@ -38,8 +38,24 @@ def register_menu(*items: MenuItem) -> None:
             _MENU.append(item)
 
 
-def menu_for(user) -> list[MenuItem]:
-    return [m for m in sorted(_MENU, key=lambda m: m.order) if has_perm(user, m.perm)]
+def menu_for(user) -> list[dict]:
+    """The menu entries the user may open, with their URLs. An entry whose URL does not
+    resolve is left out here (a test checks that every registered entry resolves)."""
+    from django.urls import NoReverseMatch, reverse
+
+    entries = []
+    for item in sorted(_MENU, key=lambda m: m.order):
+        if not has_perm(user, item.perm):
+            continue
+        try:
+            entries.append({"label": item.label, "url": reverse(item.url_name)})
+        except NoReverseMatch:
+            continue
+    return entries
+
+
+def menu_items() -> list[MenuItem]:
+    return list(_MENU)
 
 
 def roles_for(perm: str) -> frozenset[str]:

@@ -135,3 +135,39 @@ def test_csrf_is_enforced(staff):
     c.force_login(staff["admin"])
     response = c.post(reverse("core:staff_create"), {"username": "x"})
     assert response.status_code == 403
+
+
+def test_a_refusal_reaching_a_page_is_shown_with_its_status(rf, staff):
+    from mupaka.core.exceptions import NotFound
+    from mupaka.core.middleware import ErrorPageMiddleware
+
+    request = rf.get("/members/999999/")
+    request.user = staff["teller"]
+    response = ErrorPageMiddleware(lambda r: None).process_exception(
+        request, NotFound("Membre introuvable.")
+    )
+    assert response.status_code == 404
+    assert "Membre introuvable." in response.content.decode()
+    api = rf.get("/api/v1/members/1")
+    assert ErrorPageMiddleware(lambda r: None).process_exception(api, NotFound("x")) is None
+
+
+def test_snapshot_of_an_empty_file_field():
+    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: F401
+    from django.db.models.fields.files import FieldFile, FileField
+
+    from mupaka.core.audit import _jsonable
+
+    field = FileField(name="photo")
+    assert _jsonable(FieldFile(None, field, "")) is None
+    assert _jsonable(FieldFile(None, field, "photos/a.jpg")) == "photos/a.jpg"
+
+
+def test_every_menu_entry_resolves_and_names_a_known_permission():
+    from django.urls import reverse
+
+    from mupaka.core.permissions import menu_items, roles_for
+
+    for item in menu_items():
+        assert reverse(item.url_name)
+        assert roles_for(item.perm)
