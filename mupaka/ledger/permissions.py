@@ -28,3 +28,9 @@ register(
         "ledger.verify": READERS,
     }
 )
+
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from mupaka.core.permissions import MenuItem, register_menu  # noqa: E402
+
+register_menu(MenuItem(gettext_lazy("Accounting"), "ledger:index", "ledger.view", 400))

@@ -359,3 +359,129 @@ def totals_by_role(role: str, *, as_of: dt.date | None = None) -> dict[str, int]
         for cur, bal in account_balances(account, as_of=as_of).items():
             result[cur] += bal.net_minor
     return dict(result)
+
+
+# --- financial statements laid out by the preset's classes ---------------------------------
+@dataclass
+class ReportRow:
+    number: str
+    name_fr: str
+    name_en: str
+    level: int
+    is_header: bool
+    amount_minor: int
+
+    def name(self, language: str = "fr") -> str:
+        return self.name_en if language.startswith("en") else self.name_fr
+
+
+@dataclass
+class ReportSection:
+    key: str
+    rows: list[ReportRow]
+    total_minor: int
+
+
+@dataclass
+class FinancialStatement:
+    kind: str  # balance_sheet | income_statement
+    currency: str
+    date_from: dt.date | None
+    date_to: dt.date
+    sections: list[ReportSection]
+    result_minor: int
+
+    @property
+    def balanced(self) -> bool:
+        if self.kind != "balance_sheet":
+            return True
+        by_key = {s.key: s.total_minor for s in self.sections}
+        return by_key.get("assets", 0) == by_key.get("liabilities_equity", 0)
+
+
+def _net_by_account(
+    currency: str, *, date_from: dt.date | None, date_to: dt.date
+) -> dict[int, int]:
+    qs = AccountDayTotal.objects.filter(currency=currency, business_date__lte=date_to)
+    if date_from is not None:
+        qs = qs.filter(business_date__gte=date_from)
+    rows = qs.values("account_id").annotate(d=Sum("debit_minor"), c=Sum("credit_minor"))
+    return {r["account_id"]: int(r["d"] or 0) - int(r["c"] or 0) for r in rows}
+
+
+def _section(
+    key: str, accounts: dict[int, Account], nets: dict[int, int], types: set[str], sign: int
+) -> ReportSection:
+    """Posting accounts of ``types`` with their natural balance, rolled up to their
+    headers (classes, groups) in chart order; zero lines are left out."""
+    totals: dict[int, int] = defaultdict(int)
+    for account_id, net in nets.items():
+        account = accounts.get(account_id)
+        if account is None or account.is_header or account.type not in types or net == 0:
+            continue
+        node: Account | None = account
+        while node is not None:
+            totals[node.pk] += sign * net
+            node = accounts.get(node.parent_id) if node.parent_id else None
+    rows = [
+        ReportRow(a.number, a.name_fr, a.name_en, a.level, a.is_header, totals[a.pk])
+        for a in sorted((accounts[i] for i in totals), key=lambda a: a.number)
+        if totals[a.pk] != 0 or not a.is_header
+    ]
+    top = sum(totals[a.pk] for a in accounts.values() if a.parent_id is None and a.pk in totals)
+    return ReportSection(key, rows, top)
+
+
+def balance_sheet(*, as_of: dt.date, currency: str) -> FinancialStatement:
+    """Assets against liabilities and equity (classes 1 to 5) at the end of ``as_of``, the
+    year's result on the equity side; off-balance items (class 0) apart."""
+    accounts = {a.pk: a for a in Account.objects.all()}
+    nets = _net_by_account(currency, date_from=None, date_to=as_of)
+    assets = _section("assets", accounts, nets, {"asset"}, 1)
+    liabilities = _section("liabilities_equity", accounts, nets, {"liability", "equity"}, -1)
+    result = -sum(
+        net
+        for aid, net in nets.items()
+        if aid in accounts and accounts[aid].type in ("income", "expense")
+    )
+    off = _section("off_balance", accounts, nets, {"off_balance"}, 1)
+    liabilities.total_minor += result
+    return FinancialStatement(
+        "balance_sheet", currency, None, as_of, [assets, liabilities, off], result
+    )
+
+
+def income_statement(*, date_from: dt.date, date_to: dt.date, currency: str) -> FinancialStatement:
+    """Expenses (class 6) and income (class 7) between two value dates; result = income − expenses."""
+    if date_to < date_from:
+        raise ValidationFailed(_("The end date is before the start date."), field="to")
+    accounts = {a.pk: a for a in Account.objects.all()}
+    nets = _net_by_account(currency, date_from=date_from, date_to=date_to)
+    income = _section("income", accounts, nets, {"income"}, -1)
+    expenses = _section("expenses", accounts, nets, {"expense"}, 1)
+    return FinancialStatement(
+        "income_statement",
+        currency,
+        date_from,
+        date_to,
+        [income, expenses],
+        income.total_minor - expenses.total_minor,
+    )
+
+
+def general_ledger(*, date_from: dt.date, date_to: dt.date, currency: str) -> list[Statement]:
+    """The statement of every posting account in ``currency`` that has a balance or a
+    movement in the period."""
+    active = set(
+        AccountDayTotal.objects.filter(currency=currency, business_date__lte=date_to).values_list(
+            "account_id", flat=True
+        )
+    )
+    statements = []
+    for account in Account.objects.filter(id__in=active, is_header=False).order_by("number"):
+        statement = account_statement(
+            account, date_from=date_from, date_to=date_to, currency=currency
+        )
+        if statement.lines or statement.opening_minor:
+            statements.append(statement)
+    return statements

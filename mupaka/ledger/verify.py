@@ -265,3 +265,11 @@ register_check("journal.hash_chain", check_hash_chain)
 register_check("ledger.account_balances", check_balances)
 register_check("ledger.day_totals", check_day_totals)
 register_check("ledger.trial_balance", check_trial_balance)
+
+LEDGER_CHECKS = [
+    "journal.entries_balance",
+    "journal.hash_chain",
+    "ledger.account_balances",
+    "ledger.day_totals",
+    "ledger.trial_balance",
+]

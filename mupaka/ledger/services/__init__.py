@@ -6,6 +6,12 @@ from mupaka.ledger.services.chart import (
     mapping_set,
     posting_number,
 )
+from mupaka.ledger.services.manual import (
+    manual_entry_approve,
+    manual_entry_create,
+    manual_entry_reject,
+    reversal_request_create,
+)
 from mupaka.ledger.services.periods import period_close, period_reopen
 from mupaka.ledger.services.posting import LineSpec, journal_post, journal_reverse
 
@@ -15,8 +21,12 @@ __all__ = [
     "currency_rule_set",
     "journal_post",
     "journal_reverse",
+    "manual_entry_approve",
+    "manual_entry_create",
+    "manual_entry_reject",
     "mapping_set",
     "period_close",
     "period_reopen",
     "posting_number",
+    "reversal_request_create",
 ]

@@ -79,3 +79,13 @@ def committing_db(_restore_guards, transactional_db):
     db_guards.install(connection)
     yield
     db_guards.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service tests read the English source messages; page tests see French (the users'
+    language) through the middleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

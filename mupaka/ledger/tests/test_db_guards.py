@@ -10,13 +10,13 @@ from django.db import DatabaseError, connection, transaction
 
 from mupaka.ledger import db_guards
 from mupaka.ledger.models import Account, JournalEntry, JournalLine
-from mupaka.ledger.verify import run_checks
+from mupaka.ledger.verify import LEDGER_CHECKS, run_checks
 
 D = "2026-11-02"
 
 
 def failed_checks() -> dict[str, list[str]]:
-    return {r.name: r.problems for r in run_checks() if not r.ok}
+    return {r.name: r.problems for r in run_checks(LEDGER_CHECKS) if not r.ok}
 
 
 def raw(sql: str, params=()):
@@ -166,7 +166,7 @@ def test_verify_command_exits_non_zero_on_failure(post, capsys):
     from django.core.management.base import CommandError
 
     post([("5710-USD", "20", None), ("3300-USD", None, "20")])
-    call_command("verify")
+    call_command("verify", *LEDGER_CHECKS)
     out = capsys.readouterr().out
     assert "OK    journal.hash_chain" in out and "checks passed" in out
     db_guards.remove(connection)
