@@ -68,3 +68,21 @@ def open_till(funded_vault, teller, manager):
     cash_transfer_confirm(actor=teller, transfer=till.transfers.get(), journal_key=key())
     till.refresh_from_db()
     return till
+
+
+@pytest.fixture
+def furaha(staff, branch):
+    """Scenario 1's trader, registered by the loan officer."""
+    import datetime as dt
+
+    from mupaka.members.services import member_register
+
+    return member_register(
+        actor=staff["officer"],
+        branch=branch,
+        first_name="Furaha",
+        last_name="Mapendo",
+        sex="F",
+        birth_date=dt.date(1992, 3, 14),
+        phone="+243970000001",
+    )

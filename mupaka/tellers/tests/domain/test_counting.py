@@ -32,3 +32,25 @@ def test_differences():
         "RWF": 10,
         "USD": 0,
     }
+
+
+# --- amounts in words -------------------------------------------------------------
+from mupaka.core.money import Money  # noqa: E402
+from mupaka.tellers.domain.words import amount_in_words_fr  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "amount, currency, words",
+    [
+        ("45.50", "USD", "quarante-cinq dollars américains et cinquante cents"),
+        ("284700", "CDF", "deux cent quatre-vingt-quatre mille sept cents francs congolais"),
+        ("3000000", "CDF", "trois millions de francs congolais"),
+        ("1", "USD", "un dollar américain"),
+        ("12000", "RWF", "douze mille francs rwandais"),
+        ("81", "BIF", "quatre-vingt-un francs burundais"),
+        ("0.01", "USD", "zéro dollar américain et un cent"),
+        ("1000000", "BIF", "un million de francs burundais"),
+    ],
+)
+def test_amount_in_words(amount, currency, words):
+    assert amount_in_words_fr(Money.of(amount, currency)) == words

@@ -1,0 +1,117 @@
+"""Forms of the counter and the manager's pages. Every form that moves money carries an
+``idempotency_key`` (a fresh UUID per rendered form): a double press of "submit"
+replays the first answer instead of moving the money twice."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mupaka.core.models import User
+from mupaka.core.roles import Role
+
+
+def new_key() -> str:
+    return str(uuid.uuid4())
+
+
+class IdempotentForm(forms.Form):
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", new_key())
+        super().__init__(*args, **kwargs)
+
+
+def currency_choices(currencies) -> list[tuple[str, str]]:
+    return [(c, c) for c in currencies]
+
+
+class AmountField(forms.DecimalField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+
+class ExchangeForm(IdempotentForm):
+    amount = AmountField(label=_("Amount handed over"))
+    currency = forms.ChoiceField(label=_("Currency handed over"))
+    currency_out = forms.ChoiceField(label=_("Currency paid out"))
+    customer_name = forms.CharField(
+        label=_("Walk-in customer's name"), max_length=160, required=False
+    )
+    member_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices(currencies)
+        self.fields["currency_out"].choices = currency_choices(currencies)
+
+
+class TillOpenForm(IdempotentForm):
+    teller = forms.ModelChoiceField(label=_("Teller"), queryset=User.objects.none())
+
+    def __init__(self, *args, branch_id=None, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = User.objects.filter(role=Role.TELLER, is_active=True)
+        if branch_id:
+            qs = qs.filter(branch_id=branch_id)
+        self.fields["teller"].queryset = qs.order_by("username")
+        self.currencies = list(currencies)
+        for cur in self.currencies:
+            self.fields[f"float_{cur}"] = AmountField(
+                label=_("Float in %(currency)s") % {"currency": cur}, required=False
+            )
+            self.fields[f"hold_{cur}"] = forms.BooleanField(
+                label=_("Holds %(currency)s") % {"currency": cur}, required=False, initial=True
+            )
+
+
+class TransferForm(IdempotentForm):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.currencies = list(currencies)
+        for cur in self.currencies:
+            self.fields[f"amount_{cur}"] = AmountField(label=cur, required=False)
+
+
+class ReasonForm(IdempotentForm):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class RateForm(forms.Form):
+    base = forms.CharField(label=_("Base currency"), max_length=3)
+    quote = forms.CharField(label=_("Quote currency"), max_length=3)
+    buy = forms.DecimalField(label=_("We buy at"), max_digits=24, decimal_places=8)
+    sell = forms.DecimalField(label=_("We sell at"), max_digits=24, decimal_places=8)
+    reference = forms.DecimalField(
+        label=_("Reference rate"), max_digits=24, decimal_places=8, required=False
+    )
+    reference_source = forms.CharField(
+        label=_("Source of the reference"), max_length=80, required=False
+    )
+
+
+class VaultFundForm(IdempotentForm):
+    currency = forms.ChoiceField(label=_("Currency"))
+    amount = AmountField(label=_("Amount"))
+    source = forms.ChoiceField(
+        label=_("Source"),
+        choices=[("bank", _("Bank")), ("opening", _("Opening balance (go-live)"))],
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("in", _("Into the vault")), ("out", _("Out to the bank"))]
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices(currencies)
