@@ -33,7 +33,6 @@ from mupaka.tellers.domain.words import amount_in_words_fr
 from mupaka.tellers.models import (
     CashTransfer,
     Denomination,
-    TillStatus,
     TransferDirection,
     TransferStatus,
 )
