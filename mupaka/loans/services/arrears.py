@@ -1,0 +1,175 @@
+"""Arrears: days past due, overdue amounts and late penalties, for the whole portfolio.
+
+End of day calls :func:`loan_penalties_apply` every evening. It works in sets: one query
+finds the loans with an instalment past due and unpaid, their schedules and transactions
+are read in two queries per batch, replayed in memory, the penalties the product's rule
+charges (``domain.penalties_due``) are inserted in bulk and the caches rewritten in bulk.
+On the cash basis a penalty posts nothing: it is income when paid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Min, Sum
+
+from mupaka.core.audit import audit_record
+from mupaka.core.permissions import require_perm
+from mupaka.loans import domain as d
+from mupaka.loans import engine
+from mupaka.loans.models import Loan, LoanInstallment, LoanStatus, LoanTransaction, TxKind
+from mupaka.loans.services.common import apply_caches
+
+BATCH = 500
+
+
+@dataclass
+class PenaltyRun:
+    on_date: dt.date
+    loans_examined: int = 0
+    penalties: int = 0
+    totals_minor: dict[str, int] = field(default_factory=dict)
+
+
+def _overdue_loan_ids(on_date: dt.date) -> list[int]:
+    return sorted(
+        set(
+            LoanInstallment.objects.filter(
+                loan__status=LoanStatus.ACTIVE,
+                version=F("loan__schedule_version"),
+                due_date__lt=on_date,
+                outstanding_minor__gt=0,
+            ).values_list("loan_id", flat=True)
+        )
+    )
+
+
+def loan_penalties_apply(*, on_date: dt.date, actor=None) -> PenaltyRun:
+    """Charge the late penalties due up to ``on_date`` on every active loan (each penalty
+    once: those already charged are counted per instalment), then refresh days past
+    due. ``actor`` None is end of day; a person needs ``loan.penalties.apply``."""
+    if actor is not None:
+        require_perm(actor, "loan.penalties.apply")
+    run = PenaltyRun(on_date)
+    totals: Counter[str] = Counter()
+    ids = _overdue_loan_ids(on_date)
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            chunk = ids[start : start + BATCH]
+            loans = {
+                loan.pk: loan
+                for loan in Loan.objects.select_for_update(of=("self",)).filter(
+                    pk__in=chunk, status=LoanStatus.ACTIVE
+                )
+            }
+            rows: dict[int, list[LoanInstallment]] = defaultdict(list)
+            for row in LoanInstallment.objects.filter(loan_id__in=loans).order_by(
+                "loan_id", "number"
+            ):
+                if row.version == loans[row.loan_id].schedule_version:
+                    rows[row.loan_id].append(row)
+            txs: dict[int, list[LoanTransaction]] = defaultdict(list)
+            for tx in LoanTransaction.objects.filter(
+                loan_id__in=loans, kind__in=engine.REPLAYED_KINDS, reversed=False
+            ).order_by("on_date", "id"):
+                if tx.schedule_version == loans[tx.loan_id].schedule_version:
+                    txs[tx.loan_id].append(tx)
+            new: list[LoanTransaction] = []
+            touched: list[tuple[Loan, list[LoanTransaction]]] = []
+            for loan_id, loan in loans.items():
+                run.loans_examined += 1
+                rule = engine.loan_penalty(loan)
+                if rule is None:
+                    continue
+                view = engine.replay_loan(loan, rows=rows[loan_id], transactions=txs[loan_id])
+                already = Counter(t.installment for t in txs[loan_id] if t.kind == TxKind.PENALTY)
+                charges = d.penalties_due(
+                    view.state.overdue_installments(on_date),
+                    rule,
+                    as_of=on_date,
+                    money=view.schedule.terms.money,
+                    already_applied=already,
+                )
+                if not charges:
+                    continue
+                added = [
+                    LoanTransaction(
+                        loan=loan,
+                        kind=TxKind.PENALTY,
+                        on_date=c.on_date,
+                        currency=loan.currency,
+                        amount_minor=engine.minor(c.amount, loan.currency),
+                        penalties_minor=engine.minor(c.amount, loan.currency),
+                        component="penalties",
+                        installment=c.installment,
+                        schedule_version=loan.schedule_version,
+                    )
+                    for c in charges
+                ]
+                new.extend(added)
+                touched.append((loan, added))
+                for tx in added:
+                    totals[loan.currency] += tx.amount_minor
+            if new:
+                LoanTransaction.objects.bulk_create(new)
+            changed: list[Loan] = []
+            fields: set[str] = set()
+            for loan, added in touched:
+                all_txs = sorted(txs[loan.pk] + added, key=lambda t: (t.on_date, t.pk or 0))
+                view = engine.replay_loan(loan, rows=rows[loan.pk], transactions=all_txs)
+                fields.update(apply_caches(loan, view, on_date=on_date))
+                changed.append(loan)
+            if changed and fields:
+                Loan.objects.bulk_update(changed, sorted(fields | {"updated_at"}))
+            run.penalties += len(new)
+    run.totals_minor = dict(totals)
+    loan_arrears_refresh(on_date=on_date)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="loan.penalties_apply",
+            object_type="loans.loan",
+            object_repr=f"{on_date.isoformat()}",
+            after={
+                "on_date": on_date,
+                "loans_examined": run.loans_examined,
+                "penalties": run.penalties,
+                "totals_minor": run.totals_minor,
+            },
+        )
+    return run
+
+
+@transaction.atomic
+def loan_arrears_refresh(*, on_date: dt.date) -> int:
+    """Days past due and overdue amounts of every active loan as of ``on_date``, from the
+    instalment caches (two aggregate queries and one bulk update). Returns how many loans
+    changed."""
+    current = LoanInstallment.objects.filter(
+        loan__status=LoanStatus.ACTIVE,
+        version=F("loan__schedule_version"),
+        due_date__lt=on_date,
+        outstanding_minor__gt=0,
+    )
+    oldest = dict(current.values("loan_id").annotate(m=Min("due_date")).values_list("loan_id", "m"))
+    overdue = dict(
+        current.values("loan_id").annotate(s=Sum("outstanding_minor")).values_list("loan_id", "s")
+    )
+    changed = []
+    for loan in Loan.objects.filter(status=LoanStatus.ACTIVE).only(
+        "id", "days_past_due", "overdue_minor", "state_as_of"
+    ):
+        due = oldest.get(loan.pk)
+        dpd = (on_date - due).days if due else 0
+        amount = int(overdue.get(loan.pk) or 0)
+        if (loan.days_past_due, loan.overdue_minor, loan.state_as_of) != (dpd, amount, on_date):
+            loan.days_past_due, loan.overdue_minor, loan.state_as_of = dpd, amount, on_date
+            changed.append(loan)
+    if changed:
+        Loan.objects.bulk_update(
+            changed, ["days_past_due", "overdue_minor", "state_as_of"], batch_size=1000
+        )
+    return len(changed)
