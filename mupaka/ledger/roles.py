@@ -25,6 +25,10 @@ MAPPING_ROLES: dict[str, object] = {
     "savings_deposits": _("Members' savings deposits"),
     "guarantee_savings": _("Blocked guarantee savings"),
     "savings_interest_expense": _("Interest paid on savings"),
+    "term_deposits": _("Term deposits"),
+    "savings_fee_income": _("Fees on savings accounts"),
+    "savings_penalty_income": _("Penalties for breaking a term deposit early"),
+    "savings_withholding_tax": _("Tax withheld on savings interest, owed to the State"),
     "member_shares": _("Member shares (parts sociales)"),
     "entry_fee_income": _("Entry fees (droit d'adhésion)"),
     # cash and exchange
@@ -40,6 +44,10 @@ MAPPING_ROLES: dict[str, object] = {
     "retained_earnings": _("Retained earnings"),
     "current_result": _("Result of the year"),
 }
+
+
+# The roles the presets must map (other apps' roles may have no preset default).
+PRESET_ROLES = frozenset(MAPPING_ROLES)
 
 
 def register_role(name: str, description) -> None:

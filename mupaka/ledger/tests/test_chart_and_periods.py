@@ -12,7 +12,7 @@ from mupaka.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from mupaka.core.models import AuditLog
 from mupaka.core.services import business_date_set
 from mupaka.ledger.models import Account, AccountMapping, CurrencyRule, DraftStatus, JournalEntry
-from mupaka.ledger.roles import MAPPING_ROLES
+from mupaka.ledger.roles import PRESET_ROLES
 from mupaka.ledger.selectors import account_for, cash_multiple, closed_through
 from mupaka.ledger.services import (
     LineSpec,
@@ -35,7 +35,7 @@ def test_the_three_presets_are_well_formed():
     assert {"drc", "rwanda", "burundi"} <= set(preset_names())
     for name in ("drc", "rwanda", "burundi"):
         data = preset_read(name)
-        assert set(data["mappings"]) == set(MAPPING_ROLES), name
+        assert set(data["mappings"]) == set(PRESET_ROLES), name
         classes = [a["number"] for a in data["accounts"]]
         assert classes == ["0", "1", "2", "3", "4", "5", "6", "7"], name
 
@@ -52,7 +52,7 @@ def test_load_creates_posting_accounts_per_currency_and_every_mapping(institutio
     result = chart_load(actor=None, preset=preset)
     assert result.accounts_created > 100
     currencies = institution.accepted_currencies
-    for role in MAPPING_ROLES:
+    for role in PRESET_ROLES:
         for cur in currencies:
             account = account_for(role, cur)
             assert account.currency == cur and not account.is_header
