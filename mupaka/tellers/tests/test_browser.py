@@ -1,0 +1,49 @@
+"""In Chromium: the teller finds a member by name, opens her panel, changes money for
+her with a double click on "submit" (the money moves once), and prints the receipt."""
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_teller_serves_a_member_from_search_to_printed_receipt(
+    page, login, open_till, furaha, manager
+):
+    from playwright.sync_api import expect
+
+    from mupaka.ledger.models import JournalEntry
+    from mupaka.tellers.models import Exchange, Receipt
+    from mupaka.tellers.services import rate_set
+
+    rate_set(
+        actor=manager, base="USD", quote="CDF", buy="2847.35", sell="2895", reference="2871.20"
+    )
+
+    login("teller")
+    page.goto("/tellers/counter/")
+    expect(page.locator("#till-balances")).to_contain_text(re.compile(r"2\s000,00 USD"))
+    page.fill("#counter-search", "Furaha")
+    page.locator(".member-hit", has_text=furaha.number).click()
+    panel = page.locator(f"#member-{furaha.pk}")
+    expect(panel).to_contain_text("Furaha")
+    form = panel.locator("form.exchange-form")
+    form.locator("input[name='x-amount']").fill("100")
+    form.locator("select[name='x-currency']").select_option("USD")
+    form.locator("select[name='x-currency_out']").select_option("CDF")
+    expect(form.locator(".preview")).to_contain_text(re.compile(r"284\s700,00 CDF"))
+    entries = JournalEntry.objects.count()
+    form.locator("button[type=submit]").dblclick()
+    done = page.locator(".done")
+    expect(done).to_contain_text("BKV-2026-000001")
+    assert Exchange.objects.count() == 1
+    assert JournalEntry.objects.count() == entries + 1
+
+    receipt = Receipt.objects.get()
+    page.goto(page.locator("#print-receipt").get_attribute("href"))
+    expect(page.locator("#receipt-number")).to_have_text(receipt.number)
+    expect(page.locator("body")).to_contain_text("cent dollars américains")
+    expect(page.locator("body")).to_contain_text(furaha.number)
+    expect(page.locator("#print")).to_be_visible()
+    page.screenshot(path="/tmp/tellers-receipt.png")
