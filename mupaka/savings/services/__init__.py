@@ -1,0 +1,85 @@
+"""Every write about savings. Split by topic; import from here."""
+
+from mupaka.savings.services.accounts import (
+    savings_account_block,
+    savings_account_close,
+    savings_account_open,
+    savings_account_reactivate,
+    savings_account_unblock,
+    term_deposit_break,
+    term_deposit_open,
+)
+from mupaka.savings.services.eod import (
+    savings_dormancy_flag,
+    savings_interest_accrue,
+    savings_interest_post,
+    savings_maintenance_fees_charge,
+    term_deposits_mature,
+)
+from mupaka.savings.services.holds import (
+    guarantee_account_for,
+    guarantee_amount,
+    guarantee_apply_line,
+    guarantee_block,
+    guarantee_release,
+    guarantee_release_by_manager,
+    savings_hold_place,
+    savings_hold_release,
+)
+from mupaka.savings.services.movements import (
+    MovementResult,
+    SavingsLineSpec,
+    TransferResult,
+    savings_deposit,
+    savings_entry_link,
+    savings_movement_line,
+    savings_transfer,
+    savings_withdraw,
+)
+from mupaka.savings.services.products import (
+    ProductData,
+    kyc_limit_set,
+    product_data,
+    product_data_replace,
+    savings_product_create,
+    savings_product_update,
+)
+from mupaka.savings.services.reversal import savings_transaction_reverse
+
+__all__ = [
+    "MovementResult",
+    "ProductData",
+    "SavingsLineSpec",
+    "TransferResult",
+    "guarantee_account_for",
+    "guarantee_amount",
+    "guarantee_apply_line",
+    "guarantee_block",
+    "guarantee_release",
+    "guarantee_release_by_manager",
+    "kyc_limit_set",
+    "product_data",
+    "product_data_replace",
+    "savings_account_block",
+    "savings_account_close",
+    "savings_account_open",
+    "savings_account_reactivate",
+    "savings_account_unblock",
+    "savings_deposit",
+    "savings_dormancy_flag",
+    "savings_entry_link",
+    "savings_hold_place",
+    "savings_hold_release",
+    "savings_interest_accrue",
+    "savings_interest_post",
+    "savings_maintenance_fees_charge",
+    "savings_movement_line",
+    "savings_product_create",
+    "savings_product_update",
+    "savings_transaction_reverse",
+    "savings_transfer",
+    "savings_withdraw",
+    "term_deposit_break",
+    "term_deposit_open",
+    "term_deposits_mature",
+]
