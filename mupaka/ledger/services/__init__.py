@@ -13,7 +13,13 @@ from mupaka.ledger.services.manual import (
     reversal_request_create,
 )
 from mupaka.ledger.services.periods import period_close, period_reopen
-from mupaka.ledger.services.posting import LineSpec, journal_post, journal_reverse
+from mupaka.ledger.services.posting import (
+    LineSpec,
+    journal_post,
+    journal_reverse,
+    register_posting_guard,
+    unregister_posting_guard,
+)
 
 __all__ = [
     "LineSpec",
@@ -28,5 +34,7 @@ __all__ = [
     "period_close",
     "period_reopen",
     "posting_number",
+    "register_posting_guard",
     "reversal_request_create",
+    "unregister_posting_guard",
 ]

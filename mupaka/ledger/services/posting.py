@@ -20,7 +20,7 @@ import hashlib
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,6 +35,25 @@ from mupaka.ledger.hashing import GENESIS_HASH, HashLine, entry_hash
 from mupaka.ledger.models import Account, JournalEntry
 
 MAX_KEY_LENGTH = 150
+
+# --- posting guards ---------------------------------------------------------------
+# Another app may veto postings (end of day refuses entries dated the business date it is
+# closing): ``guard(*, business_date, cursor)`` runs inside every journal_post, after the
+# journal head is locked and the date checked, before anything is written; it raises a
+# MupakaError (ValidationFailed, Conflict) to refuse. ``cursor`` takes ``execute(sql,
+# params)`` with %s placeholders and ``fetchone()``; keep the guard to one cheap query.
+PostingGuard = Callable[..., None]
+_POSTING_GUARDS: list[PostingGuard] = []
+
+
+def register_posting_guard(guard: PostingGuard) -> None:
+    if guard not in _POSTING_GUARDS:
+        _POSTING_GUARDS.append(guard)
+
+
+def unregister_posting_guard(guard: PostingGuard) -> None:
+    if guard in _POSTING_GUARDS:
+        _POSTING_GUARDS.remove(guard)
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,6 +634,8 @@ def journal_post(
         if existing is not None:
             return _replay(existing[0], digest, existing[1])
         check_open_date(business_date, closed_through=closed_through, today=today)
+        for guard in _POSTING_GUARDS:
+            guard(business_date=business_date, cursor=cursor)
         prepared = prepare_lines(lines, allow_inactive=_reversal_of is not None, cursor=cursor)
         number = last_number + 1
         posted_at = timezone.now()
