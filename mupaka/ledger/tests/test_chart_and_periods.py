@@ -211,3 +211,17 @@ def test_demo_loads_the_drc_chart(institution, staff):
     demo.build(ctx)
     assert "drc" in ctx.out[0]
     assert account_for("till_cash", "RWF").number == "5710-RWF"
+
+
+def test_chart_command(institution, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("chart", "presets")
+    assert "burundi" in capsys.readouterr().out
+    call_command("chart", "load", "drc", "--currencies", "USD,CDF")
+    out = capsys.readouterr().out
+    assert "Preset drc:" in out and Account.objects.filter(number="5710-CDF").exists()
+    assert not Account.objects.filter(number="5710-RWF").exists()
+    with pytest.raises(CommandError):
+        call_command("chart", "load", "nowhere")
