@@ -86,3 +86,13 @@ def furaha(staff, branch):
         birth_date=dt.date(1992, 3, 14),
         phone="+243970000001",
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English (the source); French is checked by the catalogue
+    check and the browser test."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -22,12 +22,19 @@ def post(client, url, data, idem=True):
 
 @pytest.fixture
 def as_manager(api_client_for, manager):
-    return api_client_for(manager)
+    return _en(api_client_for(manager))
 
 
 @pytest.fixture
 def as_teller(api_client_for, teller):
-    return api_client_for(teller)
+    return _en(api_client_for(teller))
+
+
+def _en(client):
+    client.credentials(
+        HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"], HTTP_ACCEPT_LANGUAGE="en"
+    )
+    return client
 
 
 FLOATS = {
