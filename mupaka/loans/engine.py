@@ -39,6 +39,11 @@ def dec(text: str | Decimal | None, default: str = "0") -> Decimal:
         return Decimal(default)
 
 
+def pct_text(value: Decimal) -> str:
+    """A percentage for people: ``Decimal("50.00")`` → ``"50"``, ``"2.5"`` → ``"2.5"``."""
+    return format(value.normalize(), "f")
+
+
 def money(minor: int, currency: str) -> Money:
     return Money.from_minor(int(minor or 0), currency)
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mupaka.core.models import Branch
 from mupaka.members.models import Member, SolidarityGroup
@@ -273,12 +274,12 @@ class LoanProduct(models.Model):
 
 
 class LoanStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    ACTIVE = "active", _("Active")
-    CLOSED = "closed", _("Closed")
-    WRITTEN_OFF = "written_off", _("Written off")
+    SUBMITTED = "submitted", pgettext_lazy("loan status", "Submitted")
+    APPROVED = "approved", pgettext_lazy("loan status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("loan status", "Rejected")
+    ACTIVE = "active", pgettext_lazy("loan status", "Active")
+    CLOSED = "closed", pgettext_lazy("loan status", "Closed")
+    WRITTEN_OFF = "written_off", pgettext_lazy("loan status", "Written off")
 
 
 OPEN_STATUSES = (LoanStatus.SUBMITTED, LoanStatus.APPROVED, LoanStatus.ACTIVE)
@@ -287,6 +288,7 @@ OPEN_STATUSES = (LoanStatus.SUBMITTED, LoanStatus.APPROVED, LoanStatus.ACTIVE)
 class Channel(models.TextChoices):
     CASH = "cash", _("Cash at the till")
     SAVINGS = "savings", _("Savings account")
+    GUARANTEE = "guarantee", _("Guarantee savings")
 
 
 class GroupLoan(models.Model):
@@ -660,9 +662,9 @@ class RequestKind(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    PENDING = "pending", pgettext_lazy("loan request", "Pending")
+    APPROVED = "approved", pgettext_lazy("loan request", "Approved")
+    REJECTED = "rejected", pgettext_lazy("loan request", "Rejected")
 
 
 class LoanRequest(models.Model):

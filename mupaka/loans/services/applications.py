@@ -126,7 +126,7 @@ def _rate(errors: _Errors, product: LoanProduct, annual_rate: Any) -> Decimal:
         errors.add(
             "annual_rate",
             _("The rate must be between %(min)s %% and %(max)s %% a year for this product.")
-            % {"min": low.normalize(), "max": high.normalize()},
+            % {"min": engine.pct_text(low), "max": engine.pct_text(high)},
         )
     return rate
 
@@ -272,7 +272,7 @@ def _appraise(
             )
             % {
                 "monthly": f"{cur} {result.installment_monthly}",
-                "share": share.normalize(),
+                "share": engine.pct_text(share),
                 "capacity": f"{cur} {result.capacity}",
                 "disposable": f"{cur} {result.disposable_income}",
             },

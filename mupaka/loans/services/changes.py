@@ -23,11 +23,12 @@ from mupaka.core.money import Money, to_decimal
 from mupaka.core.permissions import require_branch, require_perm
 from mupaka.core.selectors import business_date_get
 from mupaka.ledger.selectors import role_balance
-from mupaka.ledger.services import journal_post, journal_reverse
+from mupaka.ledger.services import LineSpec, journal_post, journal_reverse
+from mupaka.loans import channels, engine
 from mupaka.loans import domain as d
-from mupaka.loans import engine
 from mupaka.loans.domain.snapshot import snapshot as terms_snapshot
 from mupaka.loans.models import (
+    Channel,
     Loan,
     LoanInstallment,
     LoanRequest,
@@ -40,12 +41,18 @@ from mupaka.loans.models import (
 from mupaka.loans.services.common import (
     apply_caches,
     check_amount,
+    component_lines,
     line,
     loan_snapshot,
     lock_loan,
     require_status,
 )
-from mupaka.loans.services.repayments import replay_or_refuse, settle_status, sync_allocations
+from mupaka.loans.services.repayments import (
+    _allocated,
+    replay_or_refuse,
+    settle_status,
+    sync_allocations,
+)
 
 WAIVABLE = ("interest", "fees", "penalties")
 
@@ -112,7 +119,7 @@ def loan_reschedule(
             if rate < 0 or rate > engine.dec(loan.product.max_rate):
                 errors["annual_rate"] = [
                     _("The rate must be between 0 %% and %(max)s %% a year.")
-                    % {"max": engine.dec(loan.product.max_rate).normalize()}
+                    % {"max": engine.pct_text(engine.dec(loan.product.max_rate))}
                 ]
     for name, value in (
         ("grace_principal", grace_principal),
@@ -451,10 +458,79 @@ def provision_split(loan: Loan, principal_minor: int) -> tuple[int, int]:
     return from_provision, principal_minor - from_provision
 
 
+def _apply_guarantee(
+    *, maker, checker, loan: Loan, key: str, on: dt.date
+) -> LoanTransaction | None:
+    """Before a write-off, the loan's blocked guarantee savings pay what they can (the
+    checker of the write-off approves this use too)."""
+    if not loan.guarantee_minor or loan.guarantee_released:
+        return None
+    view = replay_or_refuse(loan)
+    owed = engine.minor(view.state.outstanding().total, loan.currency)
+    use = min(loan.guarantee_minor, owed)
+    if use <= 0:
+        return None
+    amount = engine.money(use, loan.currency)
+    g_line = channels.guarantee_apply_line(
+        actor=maker, approved_by=checker, loan=loan, amount=amount, business_date=on
+    )
+    loan.guarantee_released = True
+    if g_line is None:
+        return None
+    tx = LoanTransaction.objects.create(
+        loan=loan,
+        kind=TxKind.REPAYMENT,
+        on_date=on,
+        currency=loan.currency,
+        amount_minor=use,
+        channel=Channel.GUARANTEE,
+        schedule_version=loan.schedule_version,
+        memo=_("Guarantee savings applied before write-off"),
+        created_by=maker,
+        approved_by=checker,
+    )
+    view = replay_or_refuse(loan)
+    amounts = _allocated(view, tx)
+    for k, v in amounts.items():
+        setattr(tx, k, v)
+    lines = [g_line, *component_lines(loan, amounts, side="cr", memo=loan.number)]
+    entry = journal_post(
+        actor=maker,
+        approved_by=checker,
+        business_date=on,
+        narrative=(_("Loan %(number)s paid from its guarantee savings") % {"number": loan.number})[
+            :300
+        ],
+        lines=lines,
+        source_type="loans.repayment",
+        source_id=str(tx.pk),
+        idempotency_key=f"{key}:guarantee",
+        branch=loan.branch_id,
+    )
+    channels.after_post(entry, lines)
+    tx.journal_entry = entry
+    tx.save()
+    apply_caches(loan, view, on_date=on)
+    settle_status(actor=checker, loan=loan, view=view, on=on, key=key)
+    loan.save()
+    return tx
+
+
 def _write_off(*, maker, checker, loan: Loan, reason: str, key: str) -> LoanTransaction:
     require_status(loan, LoanStatus.ACTIVE)
     on = business_date_get()
     before = loan_snapshot(loan)
+    paid = _apply_guarantee(maker=maker, checker=checker, loan=loan, key=key, on=on)
+    if paid is not None and loan.status == LoanStatus.CLOSED:
+        audit_record(
+            actor=checker,
+            action="loan.write_off",
+            obj=loan,
+            before=before,
+            after=loan_snapshot(loan) | {"paid_from_guarantee": paid.amount_minor},
+            reason=reason,
+        )
+        return paid
     view = replay_or_refuse(loan)
     out = engine.components_minor(view.state.outstanding(), loan.currency)
     principal = out["principal_minor"]
@@ -557,18 +633,76 @@ def _waive(*, maker, checker, loan: Loan, payload: dict, reason: str, key: str) 
     return tx
 
 
+def _mirror_with_savings(*, maker, checker, loan, tx, reason, key, on):
+    """A repayment taken from savings is undone by a mirror entry whose savings side is a
+    savings movement back into her account (so the savings sub-ledger follows); the
+    journal's own reversal would move the ledger account without her savings account."""
+    from mupaka.savings.services import savings_movement_line
+
+    lines = []
+    for original in tx.journal_entry.lines.select_related("account").order_by("line_no"):
+        amount = engine.money(original.debit_minor or original.credit_minor, original.currency)
+        if original.subledger_type == "savings.account":
+            lines.append(
+                savings_movement_line(
+                    actor=maker,
+                    account=int(original.subledger_id),
+                    amount=amount,
+                    direction="in" if original.debit_minor else "out",
+                    kind="transfer",
+                    business_date=on,
+                    memo=_("Reversal of a loan repayment"),
+                    reference=channels.reference(loan),
+                    customer=False,
+                )
+            )
+            continue
+        lines.append(
+            LineSpec(
+                account=original.account,
+                debit=amount if original.credit_minor else None,
+                credit=amount if original.debit_minor else None,
+                member_id=original.member_id,
+                subledger_type=original.subledger_type,
+                subledger_id=original.subledger_id,
+                memo=original.memo,
+            )
+        )
+    entry = journal_post(
+        actor=maker,
+        approved_by=checker,
+        business_date=on,
+        narrative=(
+            _("Reversal of entry %(number)s: %(reason)s")
+            % {"number": tx.journal_entry_id, "reason": reason}
+        )[:300],
+        lines=lines,
+        source_type="loans.repayment",
+        source_id=str(tx.pk),
+        idempotency_key=f"{key}:journal",
+        branch=loan.branch_id,
+    )
+    channels.after_post(entry, lines)
+    return entry
+
+
 def _reverse(
     *, maker, checker, loan: Loan, tx: LoanTransaction, reason: str, key: str
 ) -> LoanTransaction:
     on = business_date_get()
     before = loan_snapshot(loan)
-    reversal_entry = journal_reverse(
-        actor=maker,
-        entry=tx.journal_entry,
-        reason=reason[:200],
-        idempotency_key=f"{key}:journal",
-        approved_by=checker,
-    )
+    if tx.channel == Channel.SAVINGS:
+        reversal_entry = _mirror_with_savings(
+            maker=maker, checker=checker, loan=loan, tx=tx, reason=reason, key=key, on=on
+        )
+    else:
+        reversal_entry = journal_reverse(
+            actor=maker,
+            entry=tx.journal_entry,
+            reason=reason[:200],
+            idempotency_key=f"{key}:journal",
+            approved_by=checker,
+        )
     tx.reversed = True
     tx.save(update_fields=["reversed"])
     for realloc in LoanTransaction.objects.filter(

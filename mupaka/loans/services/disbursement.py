@@ -109,6 +109,7 @@ def _disburse(
     txs: list[LoanTransaction] = []
     lines: list[LineSpec] = []
     net_total = 0
+    guarantees = []
     memo = group_loan.number if group_loan else loans[0].number
     for loan in loans:
         before = loan_snapshot(loan)
@@ -135,12 +136,14 @@ def _disburse(
         if amounts["fees"]:
             lines.append(line("fee_income", loan, amounts["fees"], "cr", loan.number))
         if amounts["guarantee"]:
-            lines += channels.guarantee_lines(
+            g_line = channels.guarantee_line(
                 actor=actor,
                 loan=loan,
                 amount=engine.money(amounts["guarantee"], loan.currency),
-                memo=loan.number,
+                business_date=on,
             )
+            lines.append(g_line)
+            guarantees.append((loan, g_line, engine.money(amounts["guarantee"], loan.currency)))
         net_total += amounts["net"]
         if channel == Channel.SAVINGS:
             lines.append(
@@ -151,6 +154,8 @@ def _disburse(
                     amount=engine.money(amounts["net"], loan.currency),
                     side="cr",
                     memo=loan.number,
+                    business_date=on,
+                    kind="loan_disbursement",
                     savings_account=savings_account,
                 )
             )
@@ -190,6 +195,11 @@ def _disburse(
         idempotency_key=f"{key}:journal",
         branch=first.branch_id,
     )
+    channels.after_post(entry, lines)
+    for loan, g_line, amount in guarantees:
+        channels.guarantee_hold(
+            actor=actor, loan=loan, line=g_line, amount=amount, business_date=on
+        )
     LoanTransaction.objects.filter(pk__in=[t.pk for t in txs]).update(journal_entry=entry)
     for tx in txs:
         tx.journal_entry = entry

@@ -15,6 +15,7 @@ from mupaka.core.money import Money, is_known_currency, to_decimal
 from mupaka.core.permissions import require_perm
 from mupaka.core.selectors import business_date_get, institution_get
 from mupaka.loans import domain as d
+from mupaka.loans import engine
 from mupaka.loans.engine import build_terms, product_penalty, product_rules
 from mupaka.loans.models import (
     DEFAULT_ALLOCATION_ORDER,
@@ -122,7 +123,9 @@ def _percent(errors: _Errors, field: str, value: Any, *, maximum: Decimal) -> De
     if result is None:
         return Decimal(0)
     if result < 0 or result > maximum:
-        errors.add(field, _("Give a percentage from 0 to %(max)s.") % {"max": maximum.normalize()})
+        errors.add(
+            field, _("Give a percentage from 0 to %(max)s.") % {"max": engine.pct_text(maximum)}
+        )
     return result
 
 

@@ -121,8 +121,8 @@ def settle_status(*, actor, loan: Loan, view: engine.LoanView, on: dt.date, key:
         loan.status = LoanStatus.CLOSED
         loan.closed_on = on
         if loan.guarantee_minor and not loan.guarantee_released:
-            amount = engine.money(loan.guarantee_minor, loan.currency)
-            tx = LoanTransaction.objects.create(
+            channels.guarantee_release(actor=actor, loan=loan, business_date=on)
+            LoanTransaction.objects.create(
                 loan=loan,
                 kind=TxKind.GUARANTEE_RELEASE,
                 on_date=on,
@@ -130,25 +130,9 @@ def settle_status(*, actor, loan: Loan, view: engine.LoanView, on: dt.date, key:
                 amount_minor=loan.guarantee_minor,
                 guarantee_minor=loan.guarantee_minor,
                 schedule_version=loan.schedule_version,
+                memo=_("Guarantee savings available again"),
                 created_by=actor,
             )
-            entry = journal_post(
-                actor=actor,
-                business_date=on,
-                narrative=(
-                    _("Loan %(number)s closed: guarantee savings released")
-                    % {"number": loan.number}
-                )[:300],
-                lines=channels.guarantee_release_lines(
-                    actor=actor, loan=loan, amount=amount, memo=loan.number
-                ),
-                source_type="loans.guarantee_release",
-                source_id=str(tx.pk),
-                idempotency_key=f"{key}:guarantee",
-                branch=loan.branch_id,
-            )
-            tx.journal_entry = entry
-            tx.save(update_fields=["journal_entry"])
             loan.guarantee_released = True
     elif loan.status == LoanStatus.CLOSED and view.state.closed_on is None:
         loan.status = LoanStatus.ACTIVE
@@ -219,6 +203,8 @@ def _repay(
             amount=amount,
             side="dr",
             memo=loan.number,
+            business_date=on,
+            kind="loan_repayment",
             savings_account=savings_account,
         ),
         *component_lines(loan, amounts, side="cr", memo=loan.number),
@@ -239,6 +225,7 @@ def _repay(
         idempotency_key=f"{key}:journal",
         branch=loan.branch_id,
     )
+    channels.after_post(entry, lines)
     tx.journal_entry = entry
     tx.save()
     sync_allocations(actor=actor, loan=loan, view=view, key=key, on=on, skip=tx.pk)
@@ -352,6 +339,20 @@ def loan_credit_refund(
             schedule_version=locked.schedule_version,
             created_by=actor,
         )
+        lines = [
+            line("overpayment_liability", locked, amount.minor, "dr", locked.number),
+            channels.channel_line(
+                actor=actor,
+                loan=locked,
+                channel=channel,
+                amount=amount,
+                side="cr",
+                memo=locked.number,
+                business_date=on,
+                kind="transfer",
+                savings_account=savings_account,
+            ),
+        ]
         entry = journal_post(
             actor=actor,
             business_date=on,
@@ -359,23 +360,13 @@ def loan_credit_refund(
                 _("Refund of the credit balance of loan %(number)s (%(member)s)")
                 % {"number": locked.number, "member": locked.member.full_name}
             )[:300],
-            lines=[
-                line("overpayment_liability", locked, amount.minor, "dr", locked.number),
-                channels.channel_line(
-                    actor=actor,
-                    loan=locked,
-                    channel=channel,
-                    amount=amount,
-                    side="cr",
-                    memo=locked.number,
-                    savings_account=savings_account,
-                ),
-            ],
+            lines=lines,
             source_type="loans.refund",
             source_id=str(tx.pk),
             idempotency_key=f"{idempotency_key}:journal",
             branch=locked.branch_id,
         )
+        channels.after_post(entry, lines)
         tx.journal_entry = entry
         tx.save(update_fields=["journal_entry"])
         locked.credit_minor -= amount.minor
@@ -444,6 +435,20 @@ def loan_recovery(
                 code="above_written_off",
             )
         on = business_date_get()
+        lines = [
+            channels.channel_line(
+                actor=actor,
+                loan=locked,
+                channel=channel,
+                amount=amount,
+                side="dr",
+                memo=locked.number,
+                business_date=on,
+                kind="loan_repayment",
+                savings_account=savings_account,
+            ),
+            line("write_off_recoveries", locked, amount.minor, "cr", locked.number),
+        ]
         tx = LoanTransaction.objects.create(
             loan=locked,
             kind=TxKind.RECOVERY,
@@ -461,23 +466,13 @@ def loan_recovery(
                 _("Recovery on written-off loan %(number)s (%(member)s)")
                 % {"number": locked.number, "member": locked.member.full_name}
             )[:300],
-            lines=[
-                channels.channel_line(
-                    actor=actor,
-                    loan=locked,
-                    channel=channel,
-                    amount=amount,
-                    side="dr",
-                    memo=locked.number,
-                    savings_account=savings_account,
-                ),
-                line("write_off_recoveries", locked, amount.minor, "cr", locked.number),
-            ],
+            lines=lines,
             source_type="loans.recovery",
             source_id=str(tx.pk),
             idempotency_key=f"{idempotency_key}:journal",
             branch=locked.branch_id,
         )
+        channels.after_post(entry, lines)
         tx.journal_entry = entry
         tx.save(update_fields=["journal_entry"])
         audit_record(

@@ -45,6 +45,8 @@ def member_factory(staff, branch):
             sex="F",
             birth_date=dt.date(1985, 1, 1) + dt.timedelta(days=n),
             phone=phone or f"+24397{n + 5000:07d}",
+            id_type="voter_card",
+            id_number=f"LN-{n:06d}",
             **kw,
         )
         if active:
@@ -91,9 +93,10 @@ def trader_product(chart, staff):
 
 
 @pytest.fixture
-def group_product(chart, staff):
+def group_product(chart, staff, guarantee_savings):
     """Solidarity group loan of scenario 2: weekly, flat 2 % a month (24 % a year), 2 %
-    disbursement fee deducted, USD 50 to 500 per member, 4 to 24 weeks."""
+    disbursement fee deducted, 10 % guarantee savings, USD 50 to 500 per member, 4 to 24
+    weeks."""
     from mupaka.loans.services import ProductData, loan_product_create
 
     return loan_product_create(
@@ -113,10 +116,60 @@ def group_product(chart, staff):
             max_rate="24",
             disbursement_fee="percent",
             disbursement_fee_amount="2",
+            guarantee_savings_percent="10",
             for_individuals=False,
             for_groups=True,
         ),
     )
+
+
+@pytest.fixture
+def savings_products(chart, staff):
+    """A voluntary USD savings product and the USD guarantee savings product."""
+    from mupaka.savings.services import ProductData as SavingsProductData
+    from mupaka.savings.services import savings_product_create
+
+    voluntary = savings_product_create(
+        actor=staff["manager"],
+        data=SavingsProductData(
+            code="EV-USD", name="Épargne à vue USD", kind="voluntary", currency="USD"
+        ),
+    )
+    guarantee = savings_product_create(
+        actor=staff["manager"],
+        data=SavingsProductData(
+            code="EG-USD",
+            name="Épargne de garantie USD",
+            kind="guarantee",
+            currency="USD",
+            guarantee_percent="10",
+        ),
+    )
+    return voluntary, guarantee
+
+
+@pytest.fixture
+def guarantee_savings(savings_products):
+    return savings_products[1]
+
+
+@pytest.fixture
+def savings_account(staff, savings_products):
+    """savings_account(member, deposit="100") → her open USD account (funded through the
+    till when ``deposit`` is given)."""
+    from mupaka.savings.services import savings_account_open, savings_deposit
+
+    def open_(member, deposit: str | None = None):
+        account = savings_account_open(
+            actor=staff["officer"], member=member, product=savings_products[0]
+        )
+        if deposit:
+            savings_deposit(
+                actor=staff["teller"], account=account, amount=usd(deposit), idempotency_key=key()
+            )
+        return account
+
+    return open_
 
 
 @pytest.fixture
