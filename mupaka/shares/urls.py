@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from mupaka.shares import views
 
 app_name = "shares"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.holding_list, name="holding_list"),
+    path("product/", views.product, name="product"),
+]
