@@ -1,70 +1,179 @@
 """What the teller screen needs from the savings and loans apps, behind one thin adapter.
 
 The deposit, withdrawal and repayment services belong to the savings and loans apps
-(their API.md); this module calls them and turns what they return into what the
-counter shows. Until an app publishes its API, its part of the screen stays empty.
+(their API.md); this module calls them, then issues the receipt in the same transaction.
+Each counter operation runs once per form key: the whole (service + receipt) is wrapped
+in ``idempotent(key=f"{key}:counter")`` by the view, and the service gets the form's key
+itself (savings and loans are idempotent on their own), so a double press moves money
+once and prints one receipt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from importlib import import_module
+
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from mupaka.core.money import Money
+from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue
 
 
 @dataclass
 class AccountRow:
     id: int
+    number: str
     label: str
     currency: str
     balance: Money
-    available: Money | None = None
+    available: Money
     status: str = ""
-    can_deposit: bool = True
-    can_withdraw: bool = True
+    status_label: str = ""
+    is_term: bool = False
 
 
 @dataclass
 class LoanDueRow:
     id: int
+    number: str
     label: str
     currency: str
     due: Money
-    outstanding: Money | None = None
+    outstanding: Money
+    payoff: Money
     days_late: int = 0
+    next_due_date: dt.date | None = None
     extra: dict = field(default_factory=dict)
 
 
-def _module(name: str):
-    try:
-        return import_module(name)
-    except ImportError:
-        return None
-
-
 def savings_available() -> bool:
-    mod = _module("mupaka.savings.selectors")
-    return mod is not None and hasattr(mod, "account_list_for_member")
+    return True
 
 
 def loans_available() -> bool:
-    mod = _module("mupaka.loans.selectors")
-    return mod is not None and hasattr(mod, "loans_due_for_member")
+    return True
 
 
 def member_accounts(*, user, member) -> list[AccountRow]:
-    if not savings_available():
+    from mupaka.core.permissions import has_perm
+    from mupaka.savings.models import AccountStatus
+    from mupaka.savings.selectors import member_accounts as savings_accounts
+
+    if not has_perm(user, "savings.view"):
         return []
-    mod = _module("mupaka.savings.selectors")
-    return list(mod.account_list_for_member(user=user, member=member))  # pragma: no cover
+    rows = []
+    for a in savings_accounts(member).exclude(status=AccountStatus.CLOSED):
+        rows.append(
+            AccountRow(
+                id=a.pk,
+                number=a.number,
+                label=f"{a.number} · {a.product.name}",
+                currency=a.currency,
+                balance=Money.from_minor(a.balance_minor, a.currency),
+                available=Money.from_minor(a.available_minor, a.currency),
+                status=a.status,
+                status_label=a.get_status_display(),
+                is_term=a.maturity_date is not None,
+            )
+        )
+    return rows
 
 
 def member_loans_due(*, user, member, on_date: dt.date) -> list[LoanDueRow]:
-    if not loans_available():
+    from mupaka.core.permissions import has_perm
+    from mupaka.loans.selectors import member_loans_due as loans_due
+
+    if not has_perm(user, "loan.view"):
         return []
-    mod = _module("mupaka.loans.selectors")
-    return list(
-        mod.loans_due_for_member(user=user, member=member, on_date=on_date)
-    )  # pragma: no cover
+    return [
+        LoanDueRow(
+            id=d.loan.pk,
+            number=d.loan.number,
+            label=str(d.loan.number),
+            currency=d.loan.currency,
+            due=d.due_today,
+            outstanding=d.outstanding,
+            payoff=d.payoff,
+            days_late=d.days_past_due,
+            next_due_date=d.next_due_date,
+        )
+        for d in loans_due(user=user, member=member, on_date=on_date)
+    ]
+
+
+# --- operations: service + receipt, in one transaction --------------------------------
+@transaction.atomic
+def counter_deposit(*, actor, account_id: int, amount: Money, key: str) -> int:
+    from mupaka.savings.selectors import account_get
+    from mupaka.savings.services import savings_deposit
+
+    account = account_get(user=actor, account_id=account_id)
+    result = savings_deposit(actor=actor, account=account, amount=amount, idempotency_key=key)
+    receipt = receipt_issue(
+        actor=actor,
+        kind="savings.deposit",
+        title=_("Savings deposit"),
+        lines=[
+            ReceiptLine(_("Deposit to account %(number)s") % {"number": account.number}, amount)
+        ],
+        balances=[ReceiptLine(_("Balance after the operation"), result.balance)],
+        member_id=account.member_id,
+        entry_number=result.entry_number,
+    )
+    return receipt.pk
+
+
+@transaction.atomic
+def counter_withdraw(*, actor, account_id: int, amount: Money, key: str) -> int:
+    from mupaka.savings.selectors import account_get
+    from mupaka.savings.services import savings_withdraw
+
+    account = account_get(user=actor, account_id=account_id)
+    result = savings_withdraw(actor=actor, account=account, amount=amount, idempotency_key=key)
+    lines = [
+        ReceiptLine(_("Withdrawal from account %(number)s") % {"number": account.number}, amount)
+    ]
+    if result.fee_minor:
+        lines.append(ReceiptLine(_("Withdrawal fee"), result.fee))
+    receipt = receipt_issue(
+        actor=actor,
+        kind="savings.withdrawal",
+        title=_("Savings withdrawal"),
+        lines=lines,
+        balances=[ReceiptLine(_("Balance after the operation"), result.balance)],
+        member_id=account.member_id,
+        entry_number=result.entry_number,
+    )
+    return receipt.pk
+
+
+@transaction.atomic
+def counter_repay(*, actor, loan_id: int, amount: Money, key: str) -> int:
+    from mupaka.loans.selectors import loan_get, loan_summary
+    from mupaka.loans.services import loan_repay
+
+    loan = loan_get(user=actor, loan_id=loan_id)
+    tx = loan_repay(actor=actor, loan=loan, amount=amount, idempotency_key=key, channel="cash")
+    cur = loan.currency
+    parts = [
+        (_("Penalties"), tx.penalties_minor),
+        (_("Fees"), tx.fees_minor),
+        (_("Interest"), tx.interest_minor),
+        (_("Principal"), tx.principal_minor),
+        (_("Credit balance (overpayment)"), tx.credit_minor),
+    ]
+    notes = [f"{label} : {Money.from_minor(v, cur).amount}" for label, v in parts if v]
+    loan.refresh_from_db()
+    summary = loan_summary(loan)
+    receipt = receipt_issue(
+        actor=actor,
+        kind="loans.repayment",
+        title=_("Loan repayment"),
+        lines=[ReceiptLine(_("Repayment of loan %(number)s") % {"number": loan.number}, amount)],
+        balances=[ReceiptLine(_("Left to pay on the loan"), summary.total)],
+        notes=[_("Allocated to (%(currency)s):") % {"currency": cur}, *notes],
+        member_id=loan.member_id,
+        entry_number=tx.journal_entry.number if tx.journal_entry_id else None,
+    )
+    return receipt.pk

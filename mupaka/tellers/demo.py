@@ -14,6 +14,7 @@ from mupaka.core.demo import DemoContext
 from mupaka.core.models import Institution
 from mupaka.core.money import Money
 from mupaka.tellers.models import Till, TransferStatus
+from mupaka.tellers.testing import exact_count
 
 VAULT_OPENING = {"USD": "60000", "CDF": "150000000", "RWF": "8000000", "BIF": "5000000"}
 SCENARIO_FLOAT = {"USD": "2000", "CDF": "3000000", "RWF": "200000"}
@@ -74,24 +75,6 @@ def _open(teller, manager, floats: dict[str, str], currencies=()) -> Till:
     for transfer in till.transfers.filter(status=TransferStatus.PENDING):
         cash_transfer_confirm(actor=teller, transfer=transfer, journal_key=_key("float"))
     return till
-
-
-def _count_exact(till: Till) -> dict[str, dict[str, int]]:
-    """Greedy count of the expected cash by the currency's notes (the demo teller never
-    lacks change)."""
-    from mupaka.tellers.selectors import denominations, till_balances
-
-    counts: dict[str, dict[str, int]] = {}
-    for cur, expected in till_balances(till).items():
-        left = expected
-        counts[cur] = {}
-        for d in denominations(cur):
-            n, left = divmod(left, d.value_minor)
-            if n:
-                counts[cur][str(d.value_minor)] = n
-        if left:  # below the smallest note: cannot happen for cash-multiple payouts
-            raise RuntimeError(f"demo till {till.pk}: {left} {cur} below the smallest note")
-    return counts
 
 
 def _short_500(cdf: dict[str, int]) -> None:
@@ -174,7 +157,7 @@ def build(ctx: DemoContext) -> None:
                 continue  # the three working days before today have tills
             till = _open(teller, manager, SCENARIO_FLOAT, currencies=["BIF"])
             exchanges += _exchanges(ctx, teller, members, ctx.rng.randint(4, 8))
-            counts = _count_exact(till)
+            counts = exact_count(till)
             reason = ""
             if step == len(days) - 3:  # scenario 3's day: short FC 500, approved with a reason
                 _short_500(counts["CDF"])

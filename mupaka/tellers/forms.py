@@ -115,3 +115,14 @@ class VaultFundForm(IdempotentForm):
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = currency_choices(currencies)
+
+
+class CashOperationForm(IdempotentForm):
+    """A deposit, withdrawal or repayment in a few keystrokes: the amount and a button."""
+
+    op = forms.ChoiceField(
+        choices=[("deposit", "deposit"), ("withdraw", "withdraw"), ("repay", "repay")]
+    )
+    target = forms.IntegerField(widget=forms.HiddenInput)
+    amount = AmountField(label=_("Amount"))
+    currency = forms.CharField(widget=forms.HiddenInput, max_length=3)

@@ -41,3 +41,22 @@ def open_till_with_cash(
     for transfer in till.transfers.filter(status=TransferStatus.PENDING):
         cash_transfer_confirm(actor=teller, transfer=transfer, journal_key=f"test-{uuid.uuid4()}")
     return till
+
+
+def exact_count(till: Till, *, short: dict[str, int] | None = None) -> dict[str, dict[str, int]]:
+    """The count a careful teller makes of her expected cash (largest notes first), in the
+    shape ``till_close`` takes; ``short={"CDF": 50000}`` leaves that much (minor units)
+    out, taken from the smallest notes."""
+    from mupaka.tellers.selectors import denominations, till_balances
+
+    counts: dict[str, dict[str, int]] = {}
+    for cur, expected in till_balances(till).items():
+        left = expected - (short or {}).get(cur, 0)
+        counts[cur] = {}
+        for d in denominations(cur):
+            n, left = divmod(left, d.value_minor)
+            if n:
+                counts[cur][str(d.value_minor)] = n
+        if left:
+            raise ValueError(f"{left} {cur} (minor units) cannot be made of the notes in use")
+    return counts

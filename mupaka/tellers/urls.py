@@ -7,6 +7,7 @@ urlpatterns = [
     path("counter/", views.counter, name="counter"),
     path("counter/search/", views.counter_search, name="counter_search"),
     path("counter/members/<int:member_id>/", views.counter_member, name="counter_member"),
+    path("counter/members/<int:member_id>/operate/", views.counter_operate, name="counter_operate"),
     path("counter/exchange/", views.exchange, name="exchange"),
     path("counter/exchange/preview/", views.exchange_preview, name="exchange_preview"),
     path("counter/count/", views.till_count, name="till_count"),

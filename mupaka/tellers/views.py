@@ -106,8 +106,7 @@ def counter_search(request):
     return render(request, "tellers/_search_results.html", {"members": members, "q": q})
 
 
-@staff_page("till.operate")
-def counter_member(request, member_id: int):
+def _member_context(request, member_id: int, **extra) -> dict:
     from mupaka.members.selectors import member_get
 
     member = member_get(user=request.user, member_id=member_id)
@@ -126,9 +125,64 @@ def counter_member(request, member_id: int):
             prefix="x",
             initial={"member_id": member.pk},
         ),
+        "new_key": f.new_key,
     }
+    ctx.update(extra)
+    return ctx
+
+
+@staff_page("till.operate")
+def counter_member(request, member_id: int):
+    ctx = _member_context(request, member_id)
     template = "tellers/_member_panel.html" if request.htmx else "tellers/member_page.html"
     return render(request, template, ctx)
+
+
+_OPERATIONS = {
+    "deposit": ("savings.deposit", counter_data.counter_deposit, "account_id"),
+    "withdraw": ("savings.withdraw", counter_data.counter_withdraw, "account_id"),
+    "repay": ("loan.repay", counter_data.counter_repay, "loan_id"),
+}
+
+
+@staff_page("till.operate")
+@require_POST
+def counter_operate(request, member_id: int):
+    """A deposit, a withdrawal or a repayment from the member panel; the panel comes back
+    with the new balances and the receipt to print."""
+    form = f.CashOperationForm(request.POST)
+    done = error = None
+    error_target = ""
+    if form.is_valid():
+        d = form.cleaned_data
+        perm, operation, target_name = _OPERATIONS[d["op"]]
+        try:
+            require_perm(request.user, perm)
+            amount = Money.of(d["amount"], d["currency"])
+            key = d["idempotency_key"]
+            result = idempotent(
+                key=f"{key}:counter",
+                scope=f"tellers.counter.{d['op']}",
+                actor=request.user,
+                payload=_payload(form),
+                run=lambda: {
+                    "receipt": operation(
+                        actor=request.user, amount=amount, key=key, **{target_name: d["target"]}
+                    )
+                },
+            )
+            done = selectors.receipt_get(user=request.user, receipt_id=result.response["receipt"])
+        except MupakaError as exc:
+            error, error_target = exc.message, f"{d['op']}-{d['target']}"
+    else:
+        error = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        error_target = f"{request.POST.get('op')}-{request.POST.get('target')}"
+    ctx = _member_context(request, member_id, done=done, error=error, error_target=error_target)
+    if not request.htmx:
+        if done is not None:
+            return redirect("tellers:receipt_print", done.pk)
+        return render(request, "tellers/member_page.html", ctx, status=400)
+    return render(request, "tellers/_member_panel.html", ctx)
 
 
 @staff_page("exchange.do")
@@ -160,7 +214,13 @@ def exchange(request):
             return _done(request, result.response["receipt"])
         except MupakaError as exc:
             form_add_error(form, exc)
-    return render(request, "tellers/_exchange_form.html", {"exchange_form": form}, status=400)
+    # htmx swaps only successful answers: a refusal is shown on the form with 200
+    return render(
+        request,
+        "tellers/_exchange_form.html",
+        {"exchange_form": form},
+        status=200 if request.htmx else 400,
+    )
 
 
 def _done(request, receipt_id: int):
