@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CobConfig(AppConfig):
     name = "mupaka.cob"
     label = "cob"
+
+    def ready(self) -> None:
+        from mupaka.cob.services.runner import posting_guard
+        from mupaka.ledger.services import register_posting_guard
+
+        register_posting_guard(posting_guard)
