@@ -1,0 +1,56 @@
+"""Two payouts from one till at the same moment cannot take more than it holds: the till
+row is locked (SELECT ... FOR UPDATE) by till_cash_line until the payout commits.
+PostgreSQL only (the in-memory SQLite test database has one writer)."""
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection, connections, transaction
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs a database that takes concurrent writers"
+)
+def test_two_payouts_cannot_overdraw_the_till(open_till, teller):
+    from mupaka.core.exceptions import ValidationFailed
+    from mupaka.core.money import Money
+    from mupaka.ledger.selectors import account_for
+    from mupaka.ledger.services import LineSpec, journal_post
+    from mupaka.ledger.verify import run_checks
+    from mupaka.tellers.cash import till_cash_line
+    from mupaka.tellers.selectors import till_balances
+
+    amount = Money.of("1500", "USD")  # the till holds 2,000: only one of two can pass
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def pay() -> None:
+        try:
+            start.wait()
+            with transaction.atomic():
+                cash = till_cash_line(actor=teller, amount=amount, side="cr")
+                journal_post(
+                    actor=teller,
+                    business_date=open_till.business_date,
+                    narrative="Paiement",
+                    lines=[LineSpec.dr(account_for("suspense", "USD"), amount), cash],
+                    source_type="test",
+                    idempotency_key=str(uuid.uuid4()),
+                )
+            outcomes.append("paid")
+        except ValidationFailed as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=pay) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcomes) == ["insufficient_cash", "paid"]
+    assert till_balances(open_till)["USD"] == 50_000
+    assert all(r.ok for r in run_checks(["tellers.cash_vs_ledger", "tellers.closed_tills_empty"]))
