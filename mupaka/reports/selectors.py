@@ -218,6 +218,7 @@ class PortfolioReport:
     filters: Filters
     group_by: str | None
     currencies: list[CurrencyPortfolio]
+    read_date: dt.date | None = None  # the closed date whose snapshot was read
 
 
 def _snapshot_exists(on_date: dt.date) -> bool:
@@ -281,6 +282,8 @@ def _apply(qs, filters: Filters, *, officer: str, product: str, post: str):
             **({"sex": filters.sex} if post == "border_post_id" else {"member__sex": filters.sex})
         )
     if filters.border_post_id is not None:
+        if post == "post" and "post" not in qs.query.annotations:
+            qs = qs.annotate(post=primary_border_post_subquery())
         qs = qs.filter(**{post: filters.border_post_id})
     return qs
 
@@ -356,12 +359,43 @@ def _live_rows(filters: Filters, group_by: str | None):
         )
 
 
-def portfolio_source(on_date: dt.date) -> str:
+SNAPSHOT_REACH = dt.timedelta(days=7)
+
+
+def effective_dates(dates) -> dict[dt.date, dt.date]:
+    """For each date, the closed business date whose snapshot stands for it: the date
+    itself, or the last one closed before it within a week (a Sunday or a holiday is read
+    from the working day before it). Dates without one are left out."""
+    from mupaka.cob.models import PortfolioSnapshot
+
+    dates = list(dates)
+    if not dates:
+        return {}
+    closed = sorted(
+        set(
+            PortfolioSnapshot.objects.filter(
+                business_date__gte=min(dates) - SNAPSHOT_REACH, business_date__lte=max(dates)
+            )
+            .values_list("business_date", flat=True)
+            .distinct()
+        )
+    )
+    out = {}
+    for d in dates:
+        earlier = [c for c in closed if d - SNAPSHOT_REACH < c <= d]
+        if earlier:
+            out[d] = earlier[-1]
+    return out
+
+
+def portfolio_source(on_date: dt.date) -> tuple[str, dt.date]:
+    """("snapshot", closed date standing for ``on_date``) or ("live", business date)."""
     business = institution_get().business_date
-    if _snapshot_exists(on_date):
-        return "snapshot"
+    found = effective_dates([on_date]).get(on_date)
+    if found == on_date or (found is not None and on_date != business):
+        return "snapshot", found
     if on_date == business:
-        return "live"
+        return "live", on_date
     raise ValidationFailed(
         _(
             "There is no portfolio snapshot for %(date)s: end of day had not run for that "
@@ -381,9 +415,9 @@ def portfolio_report(
     if group_by not in (None, *DIMENSIONS):
         raise ValidationFailed(_("Unknown breakdown."), field="by", code="invalid")
     filters = scoped(user, filters)
-    source = portfolio_source(on_date)
+    source, read_date = portfolio_source(on_date)
     rows = (
-        _snapshot_rows(on_date, filters, group_by)
+        _snapshot_rows(read_date, filters, group_by)
         if source == "snapshot"
         else _live_rows(filters, group_by)
     )
@@ -432,7 +466,7 @@ def portfolio_report(
                 slices=slices if group_by else [],
             )
         )
-    return PortfolioReport(on_date, source, filters, group_by, result)
+    return PortfolioReport(on_date, source, filters, group_by, result, read_date)
 
 
 # --- arrears list --------------------------------------------------------------------------------
@@ -561,9 +595,14 @@ def glp_series(dates, *, currency: str, filters: Filters | None = None) -> dict[
     from mupaka.cob.models import PortfolioSnapshot
 
     filters = filters or Filters()
-    qs = PortfolioSnapshot.objects.filter(business_date__in=list(dates), currency=currency)
+    dates = list(dates)
+    business = institution_get().business_date
+    standing = effective_dates([d for d in dates if d != business])
+    qs = PortfolioSnapshot.objects.filter(
+        business_date__in=sorted(set(standing.values())), currency=currency
+    )
     qs = _apply(qs, filters, officer="officer_id", product="product_id", post="border_post_id")
-    out: dict[dt.date, dict] = {}
+    closed: dict[dt.date, dict] = {}
     for r in qs.values("business_date").annotate(
         glp=Sum("principal_outstanding_minor"),
         par30=Sum("par30_minor"),
@@ -571,8 +610,8 @@ def glp_series(dates, *, currency: str, filters: Filters | None = None) -> dict[
         loans=Sum("loan_count"),
         disbursed=Sum("disbursed_mtd_minor"),
     ):
-        out[r["business_date"]] = {k: int(v or 0) for k, v in r.items() if k != "business_date"}
-    business = institution_get().business_date
+        closed[r["business_date"]] = {k: int(v or 0) for k, v in r.items() if k != "business_date"}
+    out = {d: closed[c] for d, c in standing.items() if c in closed}
     if business in dates and business not in out:
         from mupaka.loans.models import Loan, LoanStatus
 
@@ -591,6 +630,26 @@ def glp_series(dates, *, currency: str, filters: Filters | None = None) -> dict[
             borrowers=Count("member_id", distinct=True),
             loans=Count("id"),
         )
+        month = Loan.objects.filter(
+            currency=currency,
+            disbursed_on__gte=business.replace(day=1),
+            disbursed_on__lte=business,
+        )
+        month = _apply(
+            month,
+            replace(filters, currency=None),
+            officer="officer_id",
+            product="product_id",
+            post="post",
+        )
+        agg["disbursed"] = month.aggregate(
+            s=Sum(
+                Case(
+                    When(approved_principal_minor__isnull=False, then="approved_principal_minor"),
+                    default="requested_principal_minor",
+                )
+            )
+        )["s"]
         out[business] = {k: int(v or 0) for k, v in agg.items()}
     return out
 
@@ -849,12 +908,12 @@ def outreach_report(*, user, on_date: dt.date, filters: Filters) -> OutreachRepo
     first and repeat loans, the average loan of women traders."""
     require_perm(user, "reports.outreach.view")
     filters = scoped(user, filters)
-    source = portfolio_source(on_date)
+    source, read_date = portfolio_source(on_date)
     countries = border_post_countries()
     sexes: dict[object, OutreachRow] = {}
     posts: dict[object, OutreachRow] = {}
     by_country: dict[object, OutreachRow] = {}
-    for sex, post, b, s, c in _outreach_people(on_date, filters, source):
+    for sex, post, b, s, c in _outreach_people(read_date, filters, source):
         for table, key in ((sexes, sex), (posts, post), (by_country, countries.get(post))):
             row = table.setdefault(key, OutreachRow(key, ""))
             row.borrowers += b
@@ -876,7 +935,7 @@ def outreach_report(*, user, on_date: dt.date, filters: Filters) -> OutreachRepo
         for s in c.slices:
             if s.key == "F" and s.quality.loans:
                 avg_out = s.quality.gross_loan_portfolio_minor // s.quality.loans
-                avg_disbursed = _women_average_disbursed(on_date, c.currency, filters, source)
+                avg_disbursed = _women_average_disbursed(read_date, c.currency, filters, source)
                 women.append((c.currency, s.quality.loans, avg_out, avg_disbursed))
     return OutreachReport(
         on_date=on_date,
@@ -1115,13 +1174,17 @@ def dashboard_trends(*, user, currency: str | None = None, months: int = 12) -> 
     dates.reverse()
     dates.append(business)
     series = glp_series(dates, currency=currency, filters=filters)
-    women_qs = OutreachSnapshot.objects.filter(business_date__in=dates, sex="F")
+    standing = effective_dates([d for d in dates if d != business])
+    women_qs = OutreachSnapshot.objects.filter(
+        business_date__in=sorted(set(standing.values())), sex="F"
+    )
     if filters.branch_id is not None:
         women_qs = women_qs.filter(branch_id=filters.branch_id)
-    women = {
+    by_closed = {
         r["business_date"]: int(r["c"] or 0)
         for r in women_qs.values("business_date").annotate(c=Sum("clients_served"))
     }
+    women = {d: by_closed[c] for d, c in standing.items() if c in by_closed}
     glp, par30, disbursed, savings, women_served = [], [], [], [], []
     for day in dates:
         point = series.get(day)
