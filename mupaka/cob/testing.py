@@ -1,0 +1,314 @@
+"""Portfolios for end of day's tests and ``bench/cob.py``: loans loaded in bulk straight
+into the loans tables, the way the loans app would have left them.
+
+A :class:`LoanPlan` says what a loan looks like (product, principal, instalments,
+disbursement date, how many instalments she paid on their due dates). :func:`template`
+runs the loans' own pure engine once per plan (schedule, repayments replayed, caches), and
+:func:`load_loans` writes any number of loans from templates with bulk inserts, then posts
+the ledger side (loan by loan on ``loan_portfolio`` with the loan's reference, so
+``mupaka verify`` stays meaningful) in a few entries per currency.
+
+    plan = LoanPlan(product=p, principal_minor=50_000, installments=12,
+                    disbursed_on=dt.date(2026, 6, 1), paid_installments=3)
+    load_loans(rows=[LoanRow(template(plan, as_of=d), member_id=m.pk, branch_id=b.pk,
+                             officer_id=u.pk)], filed_by=u, as_of=d)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db import transaction
+
+from mupaka.core.money import Money
+from mupaka.ledger.selectors import account_for
+from mupaka.ledger.services import LineSpec, journal_post
+from mupaka.loans import domain as d
+from mupaka.loans import engine
+from mupaka.loans.domain.snapshot import snapshot as terms_snapshot
+from mupaka.loans.models import Loan, LoanInstallment, LoanProduct, LoanTransaction, TxKind
+
+CHUNK = 2000
+_keys = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class LoanPlan:
+    product: LoanProduct
+    principal_minor: int
+    installments: int
+    disbursed_on: dt.date
+    paid_installments: int = 0  # the first k instalments paid in full on their due dates
+    annual_rate: Decimal | None = None
+    restructured: bool = False
+
+
+@dataclass
+class Template:
+    """One plan worked out by the engine: what to write for each loan made from it."""
+
+    plan: LoanPlan
+    terms: dict
+    maturity_date: dt.date
+    rows: list[dict]  # LoanInstallment fields (without loan)
+    repayments: list[dict]  # LoanTransaction fields of the repayments
+    caches: dict  # Loan cache fields
+    interest_paid_minor: int = 0
+    principal_paid_minor: int = 0
+
+
+@dataclass
+class LoanRow:
+    template: Template
+    member_id: int
+    branch_id: int
+    officer_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def template(plan: LoanPlan, *, as_of: dt.date) -> Template:
+    product = plan.product
+    cur = product.currency
+    rate = plan.annual_rate if plan.annual_rate is not None else engine.dec(product.default_rate)
+    terms = engine.build_terms(
+        product,
+        principal=engine.major(plan.principal_minor, cur),
+        annual_rate=rate,
+        installments=plan.installments,
+        disbursement_date=plan.disbursed_on,
+    )
+    schedule = d.generate_schedule(terms)
+    loan = Loan(
+        currency=cur,
+        terms=terms_snapshot(
+            schedule.terms, engine.product_rules(product), engine.product_penalty(product)
+        ),
+        schedule_version=1,
+    )
+    rows = engine.installment_rows(loan, schedule, 1)
+    txs = []
+    for n, inst in enumerate(schedule.installments[: plan.paid_installments], start=1):
+        tx = LoanTransaction(
+            kind=TxKind.REPAYMENT,
+            on_date=inst.due_date,
+            currency=cur,
+            amount_minor=engine.minor(inst.total, cur),
+            schedule_version=1,
+            channel="cash",
+        )
+        tx.pk = n
+        txs.append(tx)
+    view = engine.replay_loan(loan, rows=rows, transactions=txs)
+    for tx, alloc in view.pairs():
+        for key, value in engine.components_minor(alloc.amounts, cur).items():
+            setattr(tx, key, value)
+        tx.credit_minor = engine.minor(alloc.credit, cur)
+    caches = engine.caches_of(view, on_date=as_of, refunded_minor=0)
+    by_number = {s.number: s for s in view.state.installments}
+    row_dicts = []
+    for row in rows:
+        s = by_number[row.number]
+        row_dicts.append(
+            {
+                "version": 1,
+                "number": row.number,
+                "from_date": row.from_date,
+                "due_date": row.due_date,
+                "principal_minor": row.principal_minor,
+                "interest_minor": row.interest_minor,
+                "fees_minor": row.fees_minor,
+                "penalties_minor": engine.minor(s.due.penalties, cur),
+                "outstanding_minor": engine.minor(s.outstanding.total, cur),
+                "completed_on": s.completed_on,
+            }
+        )
+    repayments = [
+        {
+            "kind": TxKind.REPAYMENT,
+            "on_date": tx.on_date,
+            "currency": cur,
+            "amount_minor": tx.amount_minor,
+            "principal_minor": tx.principal_minor,
+            "interest_minor": tx.interest_minor,
+            "fees_minor": tx.fees_minor,
+            "penalties_minor": tx.penalties_minor,
+            "credit_minor": tx.credit_minor,
+            "schedule_version": 1,
+            "channel": "cash",
+        }
+        for tx in txs
+    ]
+    return Template(
+        plan=plan,
+        terms=loan.terms,
+        maturity_date=schedule.maturity_date,
+        rows=row_dicts,
+        repayments=repayments,
+        caches={
+            "principal_outstanding_minor": caches.principal,
+            "interest_outstanding_minor": caches.interest,
+            "fees_outstanding_minor": caches.fees,
+            "penalties_outstanding_minor": caches.penalties,
+            "overdue_minor": caches.overdue,
+            "days_past_due": caches.days_past_due,
+            "next_due_date": caches.next_due_date,
+            "next_due_minor": caches.next_due,
+            "credit_minor": caches.credit,
+            "state_as_of": as_of,
+        },
+        interest_paid_minor=sum(r["interest_minor"] for r in repayments),
+        principal_paid_minor=sum(r["principal_minor"] for r in repayments),
+    )
+
+
+def _loan(row: LoanRow, filed_by_id: int) -> Loan:
+    t = row.template
+    plan = t.plan
+    return Loan(
+        branch_id=row.branch_id,
+        member_id=row.member_id,
+        product_id=plan.product.pk,
+        officer_id=row.officer_id,
+        filed_by_id=filed_by_id,
+        status="active",
+        currency=plan.product.currency,
+        requested_principal_minor=plan.principal_minor,
+        approved_principal_minor=plan.principal_minor,
+        annual_rate=plan.product.default_rate
+        if plan.annual_rate is None
+        else str(plan.annual_rate),
+        installments=plan.installments,
+        expected_disbursement_date=plan.disbursed_on,
+        purpose="Commerce transfrontalier",
+        terms=t.terms,
+        schedule_version=1,
+        disbursed_on=plan.disbursed_on,
+        maturity_date=t.maturity_date,
+        restructured=plan.restructured,
+        reschedule_count=1 if plan.restructured else 0,
+        **{**t.caches, **row.extra},
+    )
+
+
+@transaction.atomic
+def load_loans(
+    *, rows: Sequence[LoanRow], filed_by, as_of: dt.date, post: bool = True, chunk: int = CHUNK
+) -> list[int]:
+    """Write the loans of ``rows`` (bulk), their schedules and transactions; post their
+    ledger side dated ``as_of`` (Dr loan_portfolio loan by loan / Cr bank, and the
+    interest they paid: Dr bank / Cr interest_income). Returns the loan ids."""
+    ids: list[int] = []
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        loans = Loan.objects.bulk_create([_loan(r, filed_by.pk) for r in part])
+        ids.extend(loan.pk for loan in loans)
+        LoanInstallment.objects.bulk_create(
+            [
+                LoanInstallment(loan_id=loan.pk, **row)
+                for loan, r in zip(loans, part, strict=True)
+                for row in r.template.rows
+            ],
+            batch_size=5000,
+        )
+        txs = []
+        for loan, r in zip(loans, part, strict=True):
+            plan = r.template.plan
+            txs.append(
+                LoanTransaction(
+                    loan_id=loan.pk,
+                    kind=TxKind.DISBURSEMENT,
+                    on_date=plan.disbursed_on,
+                    currency=loan.currency,
+                    amount_minor=plan.principal_minor,
+                    principal_minor=plan.principal_minor,
+                    schedule_version=1,
+                    channel="cash",
+                    created_by_id=filed_by.pk,
+                )
+            )
+            txs.extend(
+                LoanTransaction(loan_id=loan.pk, created_by_id=filed_by.pk, **tx)
+                for tx in r.template.repayments
+            )
+        LoanTransaction.objects.bulk_create(txs, batch_size=5000)
+        if post:
+            _post(loans, part, as_of=as_of)
+    return ids
+
+
+def _post(loans: Iterable[Loan], part: Sequence[LoanRow], *, as_of: dt.date) -> None:
+    by_currency: dict[str, list[tuple[Loan, LoanRow]]] = defaultdict(list)
+    for loan, r in zip(loans, part, strict=True):
+        by_currency[loan.currency].append((loan, r))
+    for cur, items in sorted(by_currency.items()):
+        portfolio = account_for("loan_portfolio", cur)
+        bank = account_for("bank", cur)
+        lines = [
+            LineSpec.dr(
+                portfolio,
+                Money.from_minor(loan.principal_outstanding_minor, cur),
+                member_id=loan.member_id,
+                subledger_type="loans.loan",
+                subledger_id=str(loan.pk),
+            )
+            for loan, _r in items
+            if loan.principal_outstanding_minor
+        ]
+        total = sum(loan.principal_outstanding_minor for loan, _r in items)
+        interest = sum(r.template.interest_paid_minor for _loan, r in items)
+        if total:
+            lines.append(LineSpec.cr(bank, Money.from_minor(total, cur)))
+            journal_post(
+                actor=None,
+                business_date=as_of,
+                narrative="Reprise du portefeuille de crédits (chargement)",
+                lines=lines,
+                source_type="test.loans_load",
+                idempotency_key=f"test-loans-load-{next(_keys)}-{items[0][0].pk}-{cur}",
+            )
+        if interest:
+            income = account_for("interest_income", cur)
+            journal_post(
+                actor=None,
+                business_date=as_of,
+                narrative="Intérêts reçus (chargement)",
+                lines=[
+                    LineSpec.dr(bank, Money.from_minor(interest, cur)),
+                    LineSpec.cr(income, Money.from_minor(interest, cur)),
+                ],
+                source_type="test.loans_load",
+                idempotency_key=f"test-interest-load-{next(_keys)}-{items[0][0].pk}-{cur}",
+            )
+
+
+def product(code: str = "TEST-USD", *, currency: str = "USD", **fields) -> LoanProduct:
+    """A loan product written directly (tests and bench; the loans app's own service
+    refuses accrual accounting until it supports it)."""
+    values = {
+        "name": f"Produit {code}",
+        "currency": currency,
+        "min_principal_minor": 100,
+        "max_principal_minor": 10**12,
+        "min_installments": 1,
+        "max_installments": 60,
+        "default_installments": 12,
+        "frequency": "months",
+        "every": 1,
+        "interest_method": "declining",
+        "min_rate": "0",
+        "max_rate": "100",
+        "default_rate": "24",
+        "for_individuals": True,
+        "for_groups": True,
+    }
+    values.update(fields)
+    return LoanProduct.objects.create(code=code, **values)
+
+
+def replace_plan(plan: LoanPlan, **changes) -> LoanPlan:
+    return replace(plan, **changes)
