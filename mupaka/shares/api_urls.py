@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from mupaka.shares import api
+
+urlpatterns = [
+    path("members/<int:pk>/shares", api.MemberShares.as_view(), name="member_shares"),
+]
