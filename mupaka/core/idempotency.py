@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import Conflict, ValidationFailed
@@ -42,7 +44,12 @@ def _check(record: IdempotencyRecord, digest: str) -> IdempotentResult:
 def idempotent(
     *, key: str, scope: str, actor, payload: Mapping[str, Any], run: Callable[[], Any]
 ) -> IdempotentResult:
-    """Run ``run()`` once per key. Must be the outermost write of the request."""
+    """Run ``run()`` once per key. Must be the outermost write of the request.
+
+    The key is claimed with one ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite and
+    PostgreSQL); a concurrent request with the same key waits on the unique index
+    until the first commits, then reads its answer. Plain SQL keeps the cost of the
+    wrapper to two statements on the teller's hot path."""
     key = (key or "").strip()
     if not key:
         raise ValidationFailed(
@@ -52,26 +59,26 @@ def idempotent(
         )
     if len(key) > 100:
         raise ValidationFailed(
-            _("The idempotency key is too long (100 characters at most)."), field="idempotency_key"
+            _("The idempotency key is too long (100 characters at most)."),
+            field="idempotency_key",
         )
     digest = request_hash(scope, payload)
+    actor_id = getattr(actor, "pk", None)
     with transaction.atomic():
-        existing = IdempotencyRecord.objects.filter(key=key).first()
-        if existing is not None:
-            return _check(existing, digest)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    key=key,
-                    scope=scope,
-                    actor=actor if getattr(actor, "pk", None) else None,
-                    request_hash=digest,
-                )
-        except IntegrityError:
-            # Another request with this key committed first (PostgreSQL waits
-            # for it on the unique index, then lands here).
+        connection = transaction.get_connection()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_idempotencyrecord (key, scope, actor_id, request_hash, response, created_at) "
+                "VALUES (%s, %s, %s, %s, NULL, %s) ON CONFLICT (key) DO NOTHING",
+                [key, scope, actor_id, digest, timezone.now()],
+            )
+            claimed = cursor.rowcount == 1
+        if not claimed:
             return _check(IdempotencyRecord.objects.get(key=key), digest)
         response = run()
-        record.response = response
-        record.save(update_fields=["response"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE core_idempotencyrecord SET response = %s WHERE key = %s",
+                [json.dumps(response, cls=DjangoJSONEncoder), key],
+            )
         return IdempotentResult(response=response, replayed=False)
