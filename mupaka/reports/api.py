@@ -135,7 +135,6 @@ class IndicatorsView(APIView):
     )
     def get(self, request):
         from mupaka.reports.tables import INDICATOR_LABELS
-        from mupaka.reports.views import _inflation
 
         q = request.query_params
         date_to = selectors.parse_date(q.get("to"), field="to")
@@ -147,7 +146,7 @@ class IndicatorsView(APIView):
             date_from=date_from,
             date_to=date_to,
             currency=q.get("currency"),
-            inflation=_inflation(q.get("inflation")),
+            inflation=selectors.parse_inflation(q.get("inflation")),
             filters=selectors.scoped(request.user, selectors.Filters()),
         )
         cur = report.currency

@@ -85,6 +85,25 @@ def parse_date(value: str | None, *, field: str = "date", default: dt.date | Non
     return parsed
 
 
+def parse_inflation(value: str | None) -> Decimal | None:
+    """An inflation rate entered in percent ("12.5", "12,5 %") as a fraction; None if empty."""
+    from decimal import InvalidOperation
+
+    if value in (None, ""):
+        return None
+    try:
+        rate = Decimal(str(value).replace(",", ".").replace("%", "").strip()) / 100
+    except InvalidOperation:
+        raise ValidationFailed(
+            _("Enter inflation as a percentage, e.g. 12.5."), field="inflation", code="invalid"
+        )
+    if rate <= -1:
+        raise ValidationFailed(
+            _("Inflation must be above -100 %."), field="inflation", code="invalid"
+        )
+    return rate
+
+
 # --- filters and who sees what ----------------------------------------------------------------
 @dataclass(frozen=True)
 class Filters:

@@ -4,7 +4,7 @@ as a page, an XLSX workbook (``?format=xlsx``) or a PDF (``?format=pdf``)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -236,7 +236,7 @@ def indicators(request):
         date_from = selectors.parse_date(
             request.GET.get("from"), field="from", default=date_to.replace(month=1, day=1)
         )
-        inflation = _inflation(request.GET.get("inflation"))
+        inflation = selectors.parse_inflation(request.GET.get("inflation"))
         report = selectors.indicators_report(
             user=request.user,
             date_from=date_from,
@@ -266,18 +266,6 @@ def indicators(request):
         },
         filename=table.filename,
     )
-
-
-def _inflation(value: str | None) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        rate = Decimal(str(value).replace(",", ".").replace("%", "").strip()) / 100
-    except InvalidOperation:
-        raise ValidationFailed(_("Enter inflation as a percentage, e.g. 12.5."), field="inflation")
-    if rate <= -1:
-        raise ValidationFailed(_("Inflation must be above -100 %."), field="inflation")
-    return rate
 
 
 # --- outreach ----------------------------------------------------------------------------------------
