@@ -270,12 +270,14 @@ def cob_run(*, actor, on_date: dt.date, progress: Progress | None = None) -> Cob
         require_perm(actor, "cob.run")
     _check_date(on_date)
     token = lock_acquire(on_date)
+    started = False
     try:
         # the business date may have moved while we waited for the lock
         _check_date(on_date)
         run = _run_start(on_date, actor)
         done = set(run.steps.values_list("name", flat=True))
         all_steps = steps()
+        started = True
         with cob_context():
             for seq, step in enumerate(all_steps, start=1):
                 if progress:
@@ -295,14 +297,14 @@ def cob_run(*, actor, on_date: dt.date, progress: Progress | None = None) -> Cob
                 ctx = StepContext(
                     run=run, on_date=on_date, actor=actor, token=token, step=step.name
                 )
-                started = timezone.now()
+                step_started = timezone.now()
                 with transaction.atomic():
                     result = step.fn(ctx) or {}
                     CobStep.objects.create(
                         run=run,
                         name=step.name,
                         seq=seq,
-                        started_at=started,
+                        started_at=step_started,
                         finished_at=timezone.now(),
                         result=result,
                     )
@@ -312,17 +314,19 @@ def cob_run(*, actor, on_date: dt.date, progress: Progress | None = None) -> Cob
     except BaseException as exc:
         message = exc.message if isinstance(exc, MupakaError) else repr(exc)
         with contextlib.suppress(Exception):
-            if CobStep.objects.filter(run__business_date=on_date).exists():
+            if started and CobStep.objects.filter(run__business_date=on_date).exists():
+                # part of the day is closed: postings dated it stay refused until a rerun
                 _mark_interrupted(token)
                 CobRun.objects.filter(business_date=on_date, status=RunStatus.RUNNING).update(
                     status=RunStatus.FAILED, error=message[:2000]
                 )
-            else:  # nothing of the day is closed yet: tellers may go on
+            else:  # nothing of the day is closed: tellers may go on
                 with transaction.atomic():
                     _release_in_transaction(token)
-                    CobRun.objects.filter(business_date=on_date, status=RunStatus.RUNNING).update(
-                        status=RunStatus.FAILED, error=message[:2000]
-                    )
+                    if started:
+                        CobRun.objects.filter(
+                            business_date=on_date, status=RunStatus.RUNNING
+                        ).update(status=RunStatus.FAILED, error=message[:2000])
         raise
     run.refresh_from_db()
     return run

@@ -348,9 +348,11 @@ STEPS: list[Step] = [
     Step("loan_interest_accrual", gettext_lazy("Loan interest accrual"), loan_interest_accrual),
     Step("loan_arrears_ageing", gettext_lazy("Arrears ageing"), loan_arrears_ageing),
     Step("loan_penalties", gettext_lazy("Late penalties"), loan_penalties),
+    # the savings app's order: deposits maturing first (their payout counts in the day's
+    # balances), then interest (it accrues the day first), fees, dormancy
+    Step("term_deposits", gettext_lazy("Term deposits maturing"), term_deposits),
     Step("savings_interest", gettext_lazy("Savings interest"), savings_interest),
     Step("savings_fees", gettext_lazy("Savings fees"), savings_fees),
-    Step("term_deposits", gettext_lazy("Term deposits maturing"), term_deposits),
     Step("savings_dormancy", gettext_lazy("Dormant accounts"), savings_dormancy),
     Step("loan_provisions", gettext_lazy("Loan-loss provisions"), loan_provisions),
     Step("portfolio_snapshot", gettext_lazy("Portfolio snapshot"), portfolio_snapshot),
