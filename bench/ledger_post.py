@@ -7,7 +7,7 @@ a journal entry with 2 lines (till cash / member savings, with the member refere
 the idempotency check on the entry's key, the audit row, the running balance and the
 day total of both accounts (upserts). Measured:
 
-* service, SQLite (WAL, synchronous=NORMAL, a temporary file database, freshly migrated);
+* service, SQLite (WAL, synchronous as in settings: FULL unless MUPAKA_SQLITE_SYNCHRONOUS says otherwise, a temporary file database, freshly migrated);
 * service, PostgreSQL 15 (a throwaway cluster from scripts/pg_throwaway.py; skipped with a
   note if it cannot start);
 * the same operation wrapped in core's ``idempotent(...)`` as loans/savings/tellers will
@@ -183,7 +183,7 @@ def baseline(n: int) -> dict:
     folder = tempfile.mkdtemp(prefix="mupaka-bench-raw-")
     db = sqlite3.connect(f"{folder}/raw.sqlite3", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(f"PRAGMA synchronous={os.environ.get('MUPAKA_SQLITE_SYNCHRONOUS', 'FULL')}")
     db.executescript(BASELINE_SCHEMA)
     now = "2026-11-27 10:00:00.000000"
     started = time.perf_counter()

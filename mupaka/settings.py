@@ -113,8 +113,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while a teller posts; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing on upgrade.
+        # synchronous=FULL: a committed teller operation survives a power cut
+        # (frequent where Mupaka runs); NORMAL is faster but may lose the last
+        # commits. MUPAKA_SQLITE_SYNCHRONOUS overrides it.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA journal_mode=WAL; "
+            f"PRAGMA synchronous={os.environ.get('MUPAKA_SQLITE_SYNCHRONOUS', 'FULL')}; "
             "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
         ),
         "transaction_mode": "IMMEDIATE",
