@@ -312,3 +312,188 @@ def product(code: str = "TEST-USD", *, currency: str = "USD", **fields) -> LoanP
 
 def replace_plan(plan: LoanPlan, **changes) -> LoanPlan:
     return replace(plan, **changes)
+
+
+# --- a whole small institution, for the tests that run end of day in other processes ------
+SCENARIO_DATE = dt.date(2026, 11, 27)  # a Friday; Sunday is the weekend
+
+
+def build_scenario(*, loans: int = 40) -> None:
+    """An institution with a little of everything end of day touches: loans in USD and
+    CDF at every stage of arrears (one product on accrual accounting, one with a late
+    penalty, some restructured), savings accounts in two currencies with a monthly
+    interest posting, a holiday. Business date: Friday 27 November 2026."""
+    from mupaka.cob.models import Holiday
+    from mupaka.cob.services import provision_bands_load
+    from mupaka.core.models import Branch, Institution, User
+    from mupaka.ledger.services import chart_load
+    from mupaka.members.models import BorderPost, Member, TraderProfile
+    from mupaka.savings.services import (
+        ProductData,
+        savings_account_open,
+        savings_deposit,
+        savings_product_create,
+    )
+
+    with transaction.atomic():
+        inst = Institution.objects.create(
+            name="COOPEC Essai",
+            country="CD",
+            base_currency="USD",
+            accepted_currencies=["USD", "CDF"],
+            regulatory_preset="drc",
+            business_date=SCENARIO_DATE,
+            weekend_days=[7],
+        )
+        branch = Branch.objects.create(institution=inst, code="BKV", name="Bukavu", country="CD")
+        users = {}
+        for role in ("officer", "manager", "accountant"):
+            user = User(username=role, role=role, branch=branch)
+            user.set_unusable_password()
+            user.save()
+            users[role] = user
+        chart_load(actor=None, preset="drc")
+        provision_bands_load(actor=None)
+        Holiday.objects.create(date=dt.date(2026, 12, 8), name="Jour férié (essai)")
+        posts = list(BorderPost.objects.order_by("id")[:3])
+        trader = product("TR-USD", frequency="weeks", every=2, default_rate="30")
+        accrual = product("ACC-USD", accounting="accrual", default_rate="24")
+        penalty = product(
+            "PEN-USD",
+            frequency="weeks",
+            every=1,
+            penalty="flat",
+            penalty_flat_minor=200,
+            penalty_tolerance_days=3,
+        )
+        cdf = product("TR-CDF", currency="CDF", default_rate="36")
+        members = []
+        for n in range(loans):
+            member = Member.objects.create(
+                branch=branch,
+                number=f"BKV-{n + 1:06d}",
+                sequence=n + 1,
+                first_name=f"Furaha{n}",
+                last_name="Essai",
+                search_name=f"furaha{n} essai",
+                sex="M" if n % 7 == 0 else "F",
+                birth_date=dt.date(1985, 1, 1),
+                registered_date=dt.date(2025, 1, 1),
+                status="active",
+            )
+            if n % 3:
+                TraderProfile.objects.create(member=member).border_posts.set(posts[n % 3 :])
+            members.append(member)
+        rows = []
+        for n, member in enumerate(members):
+            prod = (trader, accrual, penalty, cdf)[n % 4]
+            principal = (20_000 + 2_500 * n) * (1000 if prod is cdf else 1)
+            installments = 12 if prod.frequency != "weeks" else 16
+            back = 15 + (n * 37) % 400
+            disbursed = SCENARIO_DATE - dt.timedelta(days=back)
+            schedule_len = installments
+            paid = (n * 5) % (schedule_len + 1)
+            plan = LoanPlan(
+                product=prod,
+                principal_minor=principal,
+                installments=installments,
+                disbursed_on=disbursed,
+                paid_installments=paid,
+                restructured=n % 11 == 5,
+            )
+            tpl = template(plan, as_of=SCENARIO_DATE)
+            if tpl.caches["principal_outstanding_minor"] == 0:
+                plan = replace(plan, paid_installments=0)
+                tpl = template(plan, as_of=SCENARIO_DATE)
+            rows.append(
+                LoanRow(
+                    tpl, member_id=member.pk, branch_id=branch.pk, officer_id=users["officer"].pk
+                )
+            )
+        load_loans(rows=rows, filed_by=users["officer"], as_of=SCENARIO_DATE)
+        usd = savings_product_create(
+            actor=users["manager"],
+            data=ProductData(
+                code="EV-USD",
+                name="Épargne USD",
+                kind="voluntary",
+                currency="USD",
+                interest_rate="6",
+            ),
+        )
+        cdf_savings = savings_product_create(
+            actor=users["manager"],
+            data=ProductData(
+                code="EV-CDF",
+                name="Épargne CDF",
+                kind="voluntary",
+                currency="CDF",
+                interest_rate="4",
+            ),
+        )
+        for n, member in enumerate(members[:20]):
+            prod = usd if n % 2 else cdf_savings
+            account = savings_account_open(actor=users["manager"], member=member, product=prod)
+            amount = (
+                Money.of(str(25 + n * 3), "USD")
+                if prod is usd
+                else Money.of(str(40_000 + n * 1_000), "CDF")
+            )
+            savings_deposit(
+                actor=users["accountant"],
+                account=account,
+                amount=amount,
+                idempotency_key=f"scenario-deposit-{n}",
+                channel="bank",
+            )
+
+
+def dump_state() -> dict:
+    """What end of day leaves behind, without times and hashes: for comparing a run that
+    was killed and resumed with one that was not."""
+    from mupaka.cob.models import (
+        AccrualState,
+        CobStep,
+        LoanAccrual,
+        OutreachSnapshot,
+        PortfolioSnapshot,
+        SavingsSnapshot,
+    )
+    from mupaka.core.models import Institution
+    from mupaka.ledger.models import AccountBalance, JournalEntry, JournalLine
+    from mupaka.savings.models import SavingsAccount, SavingsTransaction
+
+    def rows(model, exclude=("id",)):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in exclude]
+        return sorted(
+            ([str(v) for v in r] for r in model.objects.values_list(*fields)), key=lambda r: r
+        )
+
+    lines = defaultdict(list)
+    for entry_id, account_id, debit, credit, sub in JournalLine.objects.order_by(
+        "entry_id", "line_no"
+    ).values_list("entry_id", "account_id", "debit_minor", "credit_minor", "subledger_id"):
+        lines[entry_id].append([account_id, debit, credit, sub])
+    return {
+        "business_date": str(Institution.objects.get().business_date),
+        "entries": [
+            [n, str(d), s, k, lines[n]]
+            for n, d, s, k in JournalEntry.objects.order_by("number").values_list(
+                "number", "business_date", "source_type", "idempotency_key"
+            )
+        ],
+        "balances": rows(AccountBalance),
+        "loans": rows(Loan, exclude=("id", "created_at", "updated_at", "terms")),
+        "installments": rows(LoanInstallment),
+        "loan_transactions": rows(LoanTransaction, exclude=("id", "created_at")),
+        "portfolio": rows(PortfolioSnapshot),
+        "savings_snapshot": rows(SavingsSnapshot),
+        "outreach": rows(OutreachSnapshot),
+        "steps": sorted(
+            [str(d), n] for d, n in CobStep.objects.values_list("run__business_date", "name")
+        ),
+        "accrual": rows(AccrualState),
+        "loan_accrual": rows(LoanAccrual),
+        "savings_accounts": rows(SavingsAccount, exclude=("id", "created_at")),
+        "savings_transactions": rows(SavingsTransaction, exclude=("id", "created_at")),
+    }

@@ -315,7 +315,10 @@ def loan_provisions(ctx: StepContext) -> dict:
             business_date=ctx.on_date,
             narrative=(
                 _("Loan-loss provisions at %(date)s: %(required)s required")
-                % {"date": _fmt(ctx.on_date), "required": Money.from_minor(need, cur).amount}
+                % {
+                    "date": _fmt(ctx.on_date),
+                    "required": f"{Money.from_minor(need, cur).amount} {cur}",
+                }
             ),
             lines=lines,
             source_type="cob.provision",
