@@ -47,6 +47,41 @@ class LoanDueRow:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class SharesRow:
+    product_name: str
+    currency: str
+    unit_price: Money
+    entry_fee: Money
+    shares_held: int
+    min_shares: int
+    fee_paid: bool
+
+    @property
+    def suggested(self) -> int:
+        """What a pending member must buy to become active (0: the fee alone)."""
+        return max(self.min_shares - self.shares_held, 0)
+
+
+def member_shares(*, user, member) -> SharesRow | None:
+    from mupaka.core.permissions import has_perm
+    from mupaka.shares.selectors import holding_for, share_product
+
+    product = share_product()
+    if product is None or not product.is_active or not has_perm(user, "shares.buy"):
+        return None
+    holding = holding_for(member)
+    return SharesRow(
+        product_name=product.name,
+        currency=product.currency,
+        unit_price=Money.from_minor(product.unit_price_minor, product.currency),
+        entry_fee=Money.from_minor(product.entry_fee_minor, product.currency),
+        shares_held=holding.shares if holding else 0,
+        min_shares=product.min_shares,
+        fee_paid=bool(holding and holding.entry_fee_paid_date),
+    )
+
+
 def savings_available() -> bool:
     return True
 
@@ -175,5 +210,39 @@ def counter_repay(*, actor, loan_id: int, amount: Money, key: str) -> int:
         notes=[_("Allocated to (%(currency)s):") % {"currency": cur}, *notes],
         member_id=loan.member_id,
         entry_number=tx.journal_entry.number if tx.journal_entry_id else None,
+    )
+    return receipt.pk
+
+
+@transaction.atomic
+def counter_shares(*, actor, member_id: int, shares: int, key: str) -> int:
+    """Entry fee (if not yet paid) and member shares, in cash."""
+    from mupaka.members.selectors import member_get
+    from mupaka.shares.services import shares_purchase
+
+    member = member_get(user=actor, member_id=member_id)
+    result = shares_purchase(actor=actor, member=member, shares=shares, idempotency_key=key)
+    cur = result.currency
+    lines = []
+    if result.entry_fee_minor:
+        lines.append(ReceiptLine(_("Entry fee"), Money.from_minor(result.entry_fee_minor, cur)))
+    if result.shares_bought:
+        lines.append(
+            ReceiptLine(
+                _("%(n)s member share(s)") % {"n": result.shares_bought},
+                Money.from_minor(result.shares_minor, cur),
+            )
+        )
+    notes = [_("Shares held: %(n)s") % {"n": result.shares_held}]
+    if result.member_activated:
+        notes.append(_("Membership is now active."))
+    receipt = receipt_issue(
+        actor=actor,
+        kind="shares.purchase",
+        title=_("Membership and member shares"),
+        lines=lines,
+        notes=notes,
+        member_id=member.pk,
+        entry_number=result.entry_number,
     )
     return receipt.pk

@@ -120,9 +120,7 @@ class VaultFundForm(IdempotentForm):
 class CashOperationForm(IdempotentForm):
     """A deposit, withdrawal or repayment in a few keystrokes: the amount and a button."""
 
-    op = forms.ChoiceField(
-        choices=[("deposit", "deposit"), ("withdraw", "withdraw"), ("repay", "repay")]
-    )
+    op = forms.ChoiceField(choices=[(o, o) for o in ("deposit", "withdraw", "repay", "shares")])
     target = forms.IntegerField(widget=forms.HiddenInput)
     amount = AmountField(label=_("Amount"))
     currency = forms.CharField(widget=forms.HiddenInput, max_length=3)

@@ -118,6 +118,7 @@ def _member_context(request, member_id: int, **extra) -> dict:
         "loans_due": counter_data.member_loans_due(
             user=request.user, member=member, on_date=business_date_get()
         ),
+        "shares": counter_data.member_shares(user=request.user, member=member),
         "savings_ready": counter_data.savings_available(),
         "loans_ready": counter_data.loans_available(),
         "exchange_form": f.ExchangeForm(
@@ -142,6 +143,7 @@ _OPERATIONS = {
     "deposit": ("savings.deposit", counter_data.counter_deposit, "account_id"),
     "withdraw": ("savings.withdraw", counter_data.counter_withdraw, "account_id"),
     "repay": ("loan.repay", counter_data.counter_repay, "loan_id"),
+    "shares": ("shares.buy", counter_data.counter_shares, "member_id"),
 }
 
 
@@ -158,7 +160,12 @@ def counter_operate(request, member_id: int):
         perm, operation, target_name = _OPERATIONS[d["op"]]
         try:
             require_perm(request.user, perm)
-            amount = Money.of(d["amount"], d["currency"])
+            if d["op"] == "shares":  # the amount field carries the number of shares
+                if d["amount"] != d["amount"].to_integral_value() or d["target"] != member_id:
+                    raise ValidationFailed(_("Give a whole number of shares."), field="amount")
+                what = {"shares": int(d["amount"])}
+            else:
+                what = {"amount": Money.of(d["amount"], d["currency"])}
             key = d["idempotency_key"]
             result = idempotent(
                 key=f"{key}:counter",
@@ -167,7 +174,7 @@ def counter_operate(request, member_id: int):
                 payload=_payload(form),
                 run=lambda: {
                     "receipt": operation(
-                        actor=request.user, amount=amount, key=key, **{target_name: d["target"]}
+                        actor=request.user, key=key, **what, **{target_name: d["target"]}
                     )
                 },
             )

@@ -1,5 +1,6 @@
 """Scenario 3, "a day at the counter in three currencies", through the teller screen:
-the manager opens the till from the vault, the teller takes deposits in USD, CDF and RWF,
+the manager opens the till from the vault, a new member pays her entry fee and two
+shares (scenario 1) and becomes active, the teller takes deposits in USD, CDF and RWF,
 a partial loan repayment (USD 45.50 on a USD 45.83 instalment), changes USD 100 for a
 walk-in customer, pays a withdrawal, counts exactly and closes; the next day she closes
 short of FC 500 and the manager approves the difference with a reason. Till, vault,
@@ -57,10 +58,18 @@ def savings(chart, staff):
 
 
 @pytest.fixture
-def active_furaha(furaha, staff):
-    from mupaka.members.services import member_status_change
+def share_product(chart, staff):
+    from mupaka.shares.services import share_product_set
 
-    return member_status_change(actor=staff["officer"], member=furaha, status="active")
+    return share_product_set(
+        actor=staff["manager"],
+        name="Parts sociales",
+        currency="USD",
+        unit_price="10",
+        min_shares=2,
+        max_shares=50,
+        entry_fee="5",
+    )
 
 
 @pytest.fixture
@@ -103,13 +112,13 @@ def operate(c, member, op, target, amount, currency, k=None):
 
 
 def test_a_day_at_the_counter(
-    funded_vault, staff, savings, active_furaha, flat_loan_product, institution
+    funded_vault, staff, savings, furaha, share_product, flat_loan_product, institution
 ):
     from mupaka.loans.services import CashFlowData, loan_apply, loan_approve, loan_disburse
     from mupaka.savings.models import SavingsAccount
     from mupaka.savings.services import savings_account_open
 
-    teller, manager, furaha = staff["teller"], staff["manager"], active_furaha
+    teller, manager = staff["teller"], staff["manager"]
     vault_before = vault_balances(funded_vault)
 
     # morning: the manager opens the till from the vault, the teller counts and confirms
@@ -120,6 +129,18 @@ def test_a_day_at_the_counter(
     rate_set(
         actor=manager, base="USD", quote="CDF", buy="2847.35", sell="2895", reference="2871.20"
     )
+
+    # scenario 1 at the counter: the pending member pays the entry fee and 2 shares
+    c = client_for(teller)
+    panel = c.get(f"/tellers/counter/members/{furaha.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "shares-form" in panel
+    r = operate(c, furaha, "shares", furaha.pk, "2", "USD")
+    assert "print-receipt" in r.content.decode(), r.content.decode()
+    furaha.refresh_from_db()
+    assert furaha.status == "active"
+    receipt = Receipt.objects.get(kind="shares.purchase")
+    assert [ln["amount_minor"] for ln in receipt.lines] == [500, 2000]
+
     accounts = {
         cur: savings_account_open(actor=staff["officer"], member=furaha, product=p)
         for cur, p in savings.items()
@@ -137,7 +158,6 @@ def test_a_day_at_the_counter(
     loan_disburse(actor=teller, loan=loan, idempotency_key=key(), channel="cash")
     verify_green()
 
-    c = client_for(teller)
     panel = c.get(f"/tellers/counter/members/{furaha.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert accounts["RWF"].number in panel and f"loan-{loan.pk}" in panel
 
@@ -147,7 +167,7 @@ def test_a_day_at_the_counter(
     entries = JournalEntry.objects.count()
     again = operate(c, furaha, "deposit", accounts["USD"].pk, "20", "USD", k)
     assert first.status_code == again.status_code == 200
-    assert JournalEntry.objects.count() == entries and Receipt.objects.count() == 1
+    assert JournalEntry.objects.count() == entries and Receipt.objects.count() == 2
     assert "print-receipt" in first.content.decode()
     operate(c, furaha, "deposit", accounts["CDF"].pk, "50000", "CDF")
     operate(c, furaha, "deposit", accounts["RWF"].pk, "12000", "RWF")
@@ -184,7 +204,7 @@ def test_a_day_at_the_counter(
     assert till_balances(till) == {
         "CDF": 300_000_000 + 5_000_000 - 28_470_000 - 2_000_000,
         "RWF": 200_000 + 12_000,
-        "USD": 200_000 - disbursed + 2_000 + 4_550 + 10_000,
+        "USD": 200_000 + 2_500 - disbursed + 2_000 + 4_550 + 10_000,
     }
     assert {
         cur: SavingsAccount.objects.get(pk=a.pk).balance_minor for cur, a in accounts.items()
@@ -203,7 +223,7 @@ def test_a_day_at_the_counter(
     assert vault_balances(funded_vault) == {
         "CDF": vault_before["CDF"] + 5_000_000 - 28_470_000 - 2_000_000,
         "RWF": vault_before["RWF"] + 12_000,
-        "USD": vault_before["USD"] - disbursed + 2_000 + 4_550 + 10_000,
+        "USD": vault_before["USD"] + 2_500 - disbursed + 2_000 + 4_550 + 10_000,
     }
     verify_green()
 
