@@ -1,5 +1,6 @@
-"""In Chromium: the teller finds a member by name, opens her panel, changes money for
-her with a double click on "submit" (the money moves once), and prints the receipt."""
+"""In Chromium: the teller finds a member by name, opens her panel, takes a deposit with a
+double click on "submit" (the money moves once), changes money for her, and prints the
+receipt."""
 
 import re
 
@@ -9,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_teller_serves_a_member_from_search_to_printed_receipt(
-    page, login, open_till, furaha, manager
+    page, login, open_till, furaha, manager, staff
 ):
     from playwright.sync_api import expect
 
@@ -17,9 +18,19 @@ def test_teller_serves_a_member_from_search_to_printed_receipt(
     from mupaka.tellers.models import Exchange, Receipt
     from mupaka.tellers.services import rate_set
 
+    from mupaka.members.services import member_status_change
+    from mupaka.savings.models import SavingsAccount
+    from mupaka.savings.services import ProductData, savings_account_open, savings_product_create
+
     rate_set(
         actor=manager, base="USD", quote="CDF", buy="2847.35", sell="2895", reference="2871.20"
     )
+    member_status_change(actor=staff["officer"], member=furaha, status="active")
+    product = savings_product_create(
+        actor=manager,
+        data=ProductData(code="EV-USD", name="Épargne USD", kind="voluntary", currency="USD"),
+    )
+    account = savings_account_open(actor=staff["officer"], member=furaha, product=product)
 
     login("teller")
     page.goto("/tellers/counter/")
@@ -28,6 +39,19 @@ def test_teller_serves_a_member_from_search_to_printed_receipt(
     page.locator(".member-hit", has_text=furaha.number).click()
     panel = page.locator(f"#member-{furaha.pk}")
     expect(panel).to_contain_text("Furaha")
+
+    # a deposit of USD 20 in a few keystrokes; a double click moves the money once
+    row = panel.locator(f"#account-{account.pk}")
+    row.locator("input[name=amount]").fill("20")
+    entries = JournalEntry.objects.count()
+    row.locator("button[value=deposit]").dblclick()
+    expect(page.locator(".done")).to_contain_text("BKV-2026-000001")
+    expect(page.locator(f"#account-{account.pk}")).to_contain_text(re.compile(r"20,00 USD"))
+    assert JournalEntry.objects.count() == entries + 1
+    assert SavingsAccount.objects.get(pk=account.pk).balance_minor == 2000
+    deposit_receipt = page.locator("#print-receipt").get_attribute("href")
+
+    panel = page.locator(f"#member-{furaha.pk}")
     form = panel.locator("form.exchange-form")
     form.locator("input[name='x-amount']").fill("100")
     form.locator("select[name='x-currency']").select_option("USD")
@@ -35,15 +59,18 @@ def test_teller_serves_a_member_from_search_to_printed_receipt(
     expect(form.locator(".preview")).to_contain_text(re.compile(r"284\s700,00 CDF"))
     entries = JournalEntry.objects.count()
     form.locator("button[type=submit]").dblclick()
-    done = page.locator(".done")
-    expect(done).to_contain_text("BKV-2026-000001")
+    done = page.locator("#member-exchange .done")
+    expect(done).to_contain_text("BKV-2026-000002")
     assert Exchange.objects.count() == 1
     assert JournalEntry.objects.count() == entries + 1
 
-    receipt = Receipt.objects.get()
-    page.goto(page.locator("#print-receipt").get_attribute("href"))
+    receipt = Receipt.objects.get(kind="tellers.exchange")
+    page.goto(done.locator("#print-receipt").get_attribute("href"))
     expect(page.locator("#receipt-number")).to_have_text(receipt.number)
     expect(page.locator("body")).to_contain_text("cent dollars américains")
     expect(page.locator("body")).to_contain_text(furaha.number)
     expect(page.locator("#print")).to_be_visible()
+    page.goto(deposit_receipt)
+    expect(page.locator("body")).to_contain_text("vingt dollars américains")
+    expect(page.locator("body")).to_contain_text(re.compile(r"20,00 USD"))
     page.screenshot(path="/tmp/tellers-receipt.png")
