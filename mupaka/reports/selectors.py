@@ -1184,7 +1184,11 @@ def dashboard_trends(*, user, currency: str | None = None, months: int = 12) -> 
     inst = institution_get()
     currency = (currency or inst.base_currency).upper()
     filters = scoped(user, Filters())
-    business = inst.business_date
+    from mupaka.cob.selectors import snapshot_date
+
+    # the last point is the last close (read from its snapshot, fast at any size); before
+    # end of day has ever run, the loans as they stand on the business date
+    business = snapshot_date(on_or_before=inst.business_date) or inst.business_date
     dates: list[dt.date] = []
     d = business.replace(day=1) - dt.timedelta(days=1)
     for _i in range(months - 1):
@@ -1220,7 +1224,7 @@ def dashboard_trends(*, user, currency: str | None = None, months: int = 12) -> 
         else:
             savings.append(None)
         women_served.append(women.get(day))
-    if business not in women:
+    if business not in women and business == inst.business_date:
         women_served[-1] = _live_women_served(filters)
     last = portfolio_report(
         user=user, on_date=business, filters=replace(filters, currency=currency), group_by="branch"

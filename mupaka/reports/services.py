@@ -92,7 +92,7 @@ def prudential_norm_update(
     if problems.get("threshold") == "negative":
         errors["threshold"] = [_("A threshold cannot be negative.")]
     elif problems.get("threshold") == "too_large":
-        errors["threshold"] = [_("A threshold above 10,000 % is surely a typing mistake.")]
+        errors["threshold"] = [_("A threshold above 10,000 percent is surely a typing mistake.")]
     if errors:
         raise ValidationFailed(_("The norm was not changed."), errors=errors)
     with transaction.atomic():

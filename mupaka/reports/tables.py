@@ -323,7 +323,7 @@ COLLECTION_RATE_CAVEAT = gettext_lazy(
     "cash received with what fell due in the same period, so it says nothing about the "
     "loans already in arrears. A loan that stopped paying months ago no longer has anything "
     "falling due and drops out of it, and a fast-growing portfolio, where most instalments "
-    "are not yet due, keeps it high. A collection rate of 95 % on short loans can go with "
+    "are not yet due, keeps it high. A collection rate of 95 percent on short loans can go with "
     "losing a large share of the portfolio each year (CGAP Occasional Paper 3, 1999). Read "
     "PAR30 and the write-off ratio for portfolio quality."
 )

@@ -21,6 +21,9 @@ from mupaka.reports import selectors, services, tables
 from mupaka.reports.domain import charts
 from mupaka.reports.models import PrudentialNorm
 
+ARREARS_SCREEN_LINES = 500
+ARREARS_PDF_LINES = 2_000
+
 DIMENSION_LABELS = {
     "branch": lambda: _("branch"),
     "officer": lambda: _("loan officer"),
@@ -205,7 +208,16 @@ def arrears(request):
     try:
         filters = selectors.filters_from(request.GET)
         min_days = int(request.GET.get("min_days") or 1)
-        lines = selectors.arrears_list(user=request.user, filters=filters, min_days=min_days)
+        fmt = request.GET.get("format", "")
+        limit = (
+            None if fmt == "xlsx" else (ARREARS_PDF_LINES if fmt == "pdf" else ARREARS_SCREEN_LINES)
+        )
+        lines = selectors.arrears_list(
+            user=request.user,
+            filters=filters,
+            min_days=min_days,
+            limit=limit + 1 if limit else None,
+        )
     except ValueError:
         return _error_page(
             request,
@@ -214,7 +226,14 @@ def arrears(request):
         )
     except ValidationFailed as exc:
         return _error_page(request, exc, title=title)
-    table = tables.arrears_table(lines, on_date=inst.business_date)
+    cut = limit is not None and len(lines) > limit
+    table = tables.arrears_table(lines[:limit] if cut else lines, on_date=inst.business_date)
+    if cut:
+        table.notes.insert(
+            0,
+            _("Only the %(n)s most late loans are shown: the XLSX file holds the whole list.")
+            % {"n": limit},
+        )
     return _respond(
         request,
         [table],
@@ -409,7 +428,7 @@ def dashboard(request):
         (
             "par30_branch",
             charts.bar_chart(
-                title=_("PAR30 by branch today (%)"),
+                title=_("PAR30 by branch at the last close (%)"),
                 labels=[r[0] for r in trends.par30_by_branch],
                 values=[r[1] for r in trends.par30_by_branch],
                 value_format=pct,
@@ -418,7 +437,7 @@ def dashboard(request):
         (
             "par30_post",
             charts.bar_chart(
-                title=_("PAR30 by border post today (%)"),
+                title=_("PAR30 by border post at the last close (%)"),
                 labels=[r[0] for r in trends.par30_by_border_post],
                 values=[r[1] for r in trends.par30_by_border_post],
                 value_format=pct,
