@@ -15,12 +15,11 @@ def test_teller_serves_a_member_from_search_to_printed_receipt(
     from playwright.sync_api import expect
 
     from mupaka.ledger.models import JournalEntry
-    from mupaka.tellers.models import Exchange, Receipt
-    from mupaka.tellers.services import rate_set
-
     from mupaka.members.services import member_status_change
     from mupaka.savings.models import SavingsAccount
     from mupaka.savings.services import ProductData, savings_account_open, savings_product_create
+    from mupaka.tellers.models import Exchange, Receipt
+    from mupaka.tellers.services import rate_set
 
     rate_set(
         actor=manager, base="USD", quote="CDF", buy="2847.35", sell="2895", reference="2871.20"
