@@ -95,11 +95,15 @@ def loan_penalties_apply(*, on_date: dt.date, actor=None) -> PenaltyRun:
                 )
                 if not charges:
                     continue
+                # A penalty is never dated before the loan's last transaction: what was
+                # already allocated stays as it was posted (no back-dated reallocation when
+                # end of day catches up on missed days).
+                last = txs[loan_id][-1].on_date if txs[loan_id] else loan.disbursed_on
                 added = [
                     LoanTransaction(
                         loan=loan,
                         kind=TxKind.PENALTY,
-                        on_date=c.on_date,
+                        on_date=max(c.on_date, last),
                         currency=loan.currency,
                         amount_minor=engine.minor(c.amount, loan.currency),
                         penalties_minor=engine.minor(c.amount, loan.currency),
