@@ -132,12 +132,16 @@ def post_batch(
     moves: list[Move],
     counter_lines: list[LineSpec],
     branch=None,
-    extra_updates: dict[int, dict] | None = None,
+    channel: str = Channel.SYSTEM,
+    customer: bool = False,
 ) -> int | None:
-    """Apply ``moves`` to the (locked) ``accounts`` and post one entry: the savings side
-    aggregated per ledger account, plus ``counter_lines``. Returns the entry number."""
+    """Apply ``moves`` and post one entry: the savings side aggregated per ledger account
+    and direction, plus ``counter_lines``. Returns the entry number. The moved accounts
+    are (re)read under their lock into ``accounts`` first, so the balances written are
+    always the database's plus the moves, whatever the caller held."""
     if not moves:
         return None
+    accounts.update(_load({mv.account_id for mv in moves}))
     per_gl: dict[tuple[str, str, str], int] = defaultdict(int)
     txn_rows = []
     now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -161,8 +165,8 @@ def post_batch(
                 acct.balance_minor,
                 acct.blocked_minor,
                 None,  # entry, set below
-                Channel.SYSTEM.value,
-                False,
+                str(channel),
+                bool(customer),
                 mv.memo[:200],
                 mv.reference[:60],
                 getattr(actor, "pk", None),
@@ -482,9 +486,7 @@ def savings_dormancy_flag(*, on_date: dt.date, actor=None) -> dict:
             )
             flagged.extend(ids)
     result = {"accounts": len(flagged), "ids": sorted(flagged)[:200]}
-    if _run("dormancy_flag", on_date) is None:
-        _done("dormancy_flag", on_date, result, actor)
-    elif flagged:
+    if flagged:  # a run that flags nothing leaves no trace (and running again flags nothing)
         audit_record(
             actor=actor,
             action="savings.dormancy_flag",
@@ -505,13 +507,15 @@ def term_deposits_mature(*, on_date: dt.date, actor=None) -> dict:
     have one (otherwise the money stays available for withdrawal, earning nothing more).
     Idempotent: a deposit matures once."""
     _check_actor(actor)
-    savings_interest_accrue(on_date=on_date, actor=actor)
     qs = SavingsAccount.objects.filter(
         product__kind=ProductKind.TERM,
         matured=False,
         maturity_date__lte=on_date,
         status__in=POSTABLE,
     ).order_by("id")
+    if not qs.exists():
+        return {"matured": 0, "paid_out": 0}
+    savings_interest_accrue(on_date=on_date, actor=actor)
     rows = list(_lock_rows(qs).values(*ROW_FIELDS, "product_id", "payout_account_id"))
     result: dict = {"matured": 0, "paid_out": 0}
     if not rows:

@@ -25,8 +25,15 @@ def client_for(user, language="en"):
 def share_product(chart, staff):
     from mupaka.shares.services import share_product_set
 
-    return share_product_set(actor=staff["manager"], name="Parts sociales", currency="USD",
-                             unit_price="10", min_shares=2, max_shares=50, entry_fee="5")
+    return share_product_set(
+        actor=staff["manager"],
+        name="Parts sociales",
+        currency="USD",
+        unit_price="10",
+        min_shares=2,
+        max_shares=50,
+        entry_fee="5",
+    )
 
 
 @pytest.fixture
@@ -70,8 +77,14 @@ def test_pages_need_a_login(account):
 
 def test_another_branch_is_refused_and_unknown_is_404(staff, account, make_user, other_branch):
     stranger = make_user("teller", username="goma", branch_=other_branch)
-    assert client_for(stranger).get(reverse("savings:account_detail", args=[account.pk])).status_code == 403
-    assert client_for(staff["teller"]).get(reverse("savings:account_detail", args=[999])).status_code == 404
+    assert (
+        client_for(stranger).get(reverse("savings:account_detail", args=[account.pk])).status_code
+        == 403
+    )
+    assert (
+        client_for(staff["teller"]).get(reverse("savings:account_detail", args=[999])).status_code
+        == 404
+    )
 
 
 def test_account_page_shows_balances_and_history(staff, account):
@@ -104,26 +117,34 @@ def test_withdraw_form_shows_the_refusal_on_the_form(staff, account):
 
 def test_statement_screen_and_pdf(staff, account):
     client = client_for(staff["teller"])
-    screen = client.get(reverse("savings:statement", args=[account.pk]),
-                        {"date_from": "2026-11-01", "date_to": "2026-11-30"})
+    screen = client.get(
+        reverse("savings:statement", args=[account.pk]),
+        {"date_from": "2026-11-01", "date_to": "2026-11-30"},
+    )
     assert screen.status_code == 200 and "100.00 USD" in screen.content.decode()
-    pdf = client.get(reverse("savings:statement_pdf", args=[account.pk]),
-                     {"date_from": "2026-11-01", "date_to": "2026-11-30"})
+    pdf = client.get(
+        reverse("savings:statement_pdf", args=[account.pk]),
+        {"date_from": "2026-11-01", "date_to": "2026-11-30"},
+    )
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    bad = client.get(reverse("savings:statement", args=[account.pk]),
-                     {"date_from": "2026-11-30", "date_to": "2026-11-01"})
+    bad = client.get(
+        reverse("savings:statement", args=[account.pk]),
+        {"date_from": "2026-11-30", "date_to": "2026-11-01"},
+    )
     assert b"before the start date" in bad.content
 
 
 def test_open_account_page(staff, member, usd_product):
     client = client_for(staff["officer"])
-    response = client.post(reverse("savings:account_open"),
-                           {"member_number": member.number, "product": usd_product.pk})
+    response = client.post(
+        reverse("savings:account_open"), {"member_number": member.number, "product": usd_product.pk}
+    )
     assert response.status_code == 302
     account = SavingsAccount.objects.get(member=member)
     assert response["Location"] == reverse("savings:account_detail", args=[account.pk])
-    response = client.post(reverse("savings:account_open"),
-                           {"member_number": "BKV-999999", "product": usd_product.pk})
+    response = client.post(
+        reverse("savings:account_open"), {"member_number": "BKV-999999", "product": usd_product.pk}
+    )
     assert response.status_code == 200 and b"BKV-999999" in response.content
 
 
@@ -137,21 +158,35 @@ def test_reactivation_by_the_manager(staff, account):
 
 def test_close_an_empty_account(staff, member, usd_product, open_account):
     acct = open_account(member, usd_product)
-    response = client_for(staff["manager"]).post(reverse("savings:close", args=[acct.pk]), {"reason": "Départ"})
+    response = client_for(staff["manager"]).post(
+        reverse("savings:close", args=[acct.pk]), {"reason": "Départ"}
+    )
     assert response.status_code == 302 and SavingsAccount.objects.get(pk=acct.pk).status == "closed"
 
 
 def test_product_form_and_limits(staff, chart):
     client = client_for(staff["manager"])
-    response = client.post(reverse("savings:product_create"), {
-        "code": "EV-CDF", "name": "Épargne CDF", "kind": "voluntary", "currency": "CDF",
-        "is_active": "on", "interest_rate": "4", "interest_method": "daily_balance",
-        "days_in_year": "365", "interest_rounding": "half_even", "posting_frequency": "monthly",
-    })
+    response = client.post(
+        reverse("savings:product_create"),
+        {
+            "code": "EV-CDF",
+            "name": "Épargne CDF",
+            "kind": "voluntary",
+            "currency": "CDF",
+            "is_active": "on",
+            "interest_rate": "4",
+            "interest_method": "daily_balance",
+            "days_in_year": "365",
+            "interest_rounding": "half_even",
+            "posting_frequency": "monthly",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert SavingsProduct.objects.get(code="EV-CDF").interest_rate_ppm == 40000
-    response = client.post(reverse("savings:limits"), {"tier": "0", "currency": "USD",
-                                                       "max_balance": "200", "max_withdrawal_per_day": ""})
+    response = client.post(
+        reverse("savings:limits"),
+        {"tier": "0", "currency": "USD", "max_balance": "200", "max_withdrawal_per_day": ""},
+    )
     assert response.status_code == 302
     assert "200.00 USD" in client.get(reverse("savings:limits")).content.decode()
 
@@ -161,8 +196,10 @@ def test_scenario_1_on_the_shares_page(staff, make_member, share_product, till):
     client = client_for(staff["teller"])
     page = client.get(reverse("shares:member", args=[furaha.pk])).content.decode()
     assert "To join she pays the entry fee" in page
-    response = client.post(reverse("shares:buy", args=[furaha.pk]),
-                           {"shares": "2", "channel": "cash", "idempotency_key": key()})
+    response = client.post(
+        reverse("shares:buy", args=[furaha.pk]),
+        {"shares": "2", "channel": "cash", "idempotency_key": key()},
+    )
     assert response.status_code == 302
     furaha.refresh_from_db()
     assert furaha.status == "active" and ShareHolding.objects.get(member=furaha).shares == 2
@@ -176,8 +213,9 @@ def test_redemption_pages_two_people(staff, make_member, share_product, till):
 
     member = make_member(active=False)
     shares_purchase(actor=staff["teller"], member=member, shares=2, idempotency_key=key())
-    client_for(staff["manager"]).post(reverse("shares:redeem_request", args=[member.pk]),
-                                      {"reason": "Elle quitte Bukavu"})
+    client_for(staff["manager"]).post(
+        reverse("shares:redeem_request", args=[member.pk]), {"reason": "Elle quitte Bukavu"}
+    )
     redemption = ShareHolding.objects.get(member=member).redemptions.get()
     decide = reverse("shares:redeem_decide", args=[redemption.pk])
     assert client_for(staff["teller"]).post(decide, {"approve": "1"}).status_code == 403
@@ -187,16 +225,23 @@ def test_redemption_pages_two_people(staff, make_member, share_product, till):
     client_for(staff["committee"]).post(decide, {"approve": "1"})
     redemption.refresh_from_db()
     assert redemption.status == "approved"
-    client_for(staff["teller"]).post(reverse("shares:redeem_pay", args=[redemption.pk]),
-                                     {"channel": "cash", "idempotency_key": key()})
+    client_for(staff["teller"]).post(
+        reverse("shares:redeem_pay", args=[redemption.pk]),
+        {"channel": "cash", "idempotency_key": key()},
+    )
     assert ShareHolding.objects.get(member=member).shares == 0
     verify_green()
 
 
 def test_menu_entries(staff, chart):
     page = client_for(staff["manager"]).get("/").content.decode()
-    for name in ("savings:account_list", "savings:product_list", "savings:limits",
-                 "shares:holding_list", "shares:product"):
+    for name in (
+        "savings:account_list",
+        "savings:product_list",
+        "savings:limits",
+        "shares:holding_list",
+        "shares:product",
+    ):
         assert reverse(name) in page
     teller_page = client_for(staff["teller"]).get("/").content.decode()
     assert reverse("savings:product_list") not in teller_page
