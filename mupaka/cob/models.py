@@ -15,6 +15,7 @@ unit (``ACCRUAL_SCALE``), never REAL.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -92,7 +93,11 @@ class ProvisionBand(models.Model):
 
     def __str__(self) -> str:
         upper = "∞" if self.max_days is None else self.max_days
-        return f"{self.min_days}–{upper}: {self.rate_ppm / 10_000:g} %"
+        return f"{self.min_days}–{upper}: {self.rate_percent} %"
+
+    @property
+    def rate_percent(self) -> Decimal:
+        return (Decimal(self.rate_ppm) / 10_000).normalize()
 
 
 # --- the run journal ----------------------------------------------------------------
