@@ -50,6 +50,13 @@ class ExchangeForm(IdempotentForm):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = currency_choices(currencies)
         self.fields["currency_out"].choices = currency_choices(currencies)
+        # the usual change at the region's counters: dollars into the local franc
+        cur = list(currencies)
+        if cur:
+            first = "USD" if "USD" in cur else cur[0]
+            other = next((c for c in ("CDF", "RWF", "BIF", *cur) if c in cur and c != first), first)
+            self.fields["currency"].initial = first
+            self.fields["currency_out"].initial = other
 
 
 class TillOpenForm(IdempotentForm):
