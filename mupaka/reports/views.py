@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import MupakaError, ValidationFailed
 from mupaka.core.models import User
+from mupaka.core.money_format import current_locale
 from mupaka.core.permissions import has_perm
 from mupaka.core.roles import Role
 from mupaka.core.selectors import branch_list, institution_get
@@ -171,7 +173,9 @@ def _portfolio(request, *, group_by: str | None, title: str):
                 % {"dimension": label, "currency": c.currency},
                 labels=[s.label for s in c.slices],
                 values=[(s.quality.par[30].ratio or Decimal(0)) * 100 for s in c.slices],
-                value_format=lambda v: f"{v.quantize(Decimal('0.01'))} %",
+                value_format=lambda v: (
+                    format_decimal(v, "#,##0.00", locale=current_locale()) + " %"
+                ),
             )
     return _respond(
         request,
@@ -380,7 +384,9 @@ def dashboard(request):
 
         return [None if v is None else Money.from_minor(int(v), currency).amount for v in values]
 
-    pct = lambda v: f"{v.quantize(Decimal('0.1'))} %"  # noqa: E731
+    def pct(v: Decimal) -> str:
+        return format_decimal(v, "#,##0.#", locale=current_locale()) + " %"
+
     chart_list = [
         (
             "glp",

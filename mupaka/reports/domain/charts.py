@@ -45,11 +45,11 @@ def line_chart(
     labels: Sequence[str],
     series: Sequence[Series],
     y_format=None,
-    width: int = 640,
-    height: int = 260,
+    width: int = 480,
+    height: int = 240,
 ) -> str:
     """A line chart with a point per label, horizontal grid lines and a legend."""
-    left, right, top, bottom = 64, 12, 30, 42
+    left, right, top, bottom = 60, 24, 30, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [Decimal(v) for s in series for v in s.values if v is not None]
     top_value = _nice_max(max(values)) if values else Decimal(1)
@@ -79,12 +79,13 @@ def line_chart(
             f'<text x="{left - 6}" y="{f(y(v) + 4)}" text-anchor="end" font-size="11">'
             f"{_fmt(v, y_format)}</text>"
         )
-    step = max(1, (n + 5) // 6)  # at most about six labels on a phone
+    step = max(1, (n + 4) // 5)  # at most about five labels on a phone
     for i, label in enumerate(labels):
-        if i % step == 0 or i == n - 1:
+        if (i % step == 0 and i < n - step // 2 - 1) or i == n - 1:
+            anchor = "end" if i == n - 1 and n > 1 else "middle"
             parts.append(
-                f'<text x="{f(x(i))}" y="{height - bottom + 16}" text-anchor="middle" '
-                f'font-size="11">{escape(label)}</text>'
+                f'<text x="{f(x(i) + (6 if anchor == "end" else 0))}" y="{height - bottom + 16}" '
+                f'text-anchor="{anchor}" font-size="11">{escape(label)}</text>'
             )
     for idx, s in enumerate(series):
         color = s.color or PALETTE[idx % len(PALETTE)]
@@ -114,12 +115,13 @@ def bar_chart(
     labels: Sequence[str],
     values: Sequence[Decimal | int | None],
     value_format=None,
-    width: int = 640,
+    width: int = 480,
     bar_height: int = 22,
     color: str = PALETTE[1],
 ) -> str:
-    """Horizontal bars, one per label (e.g. PAR30 by branch or by border post)."""
-    left, right, top = 150, 70, 30
+    """Horizontal bars, one per label (e.g. PAR30 by branch or by border post); a long
+    label is shortened on the bar and given whole in its tooltip."""
+    left, right, top = 150, 64, 30
     height = top + bar_height * max(len(labels), 1) + 10
     vals = [Decimal(v) for v in values if v is not None]
     top_value = _nice_max(max(vals)) if vals else Decimal(1)
@@ -134,9 +136,10 @@ def bar_chart(
         y0 = top + i * bar_height
         w = Decimal(0) if v is None else Decimal(plot_w) * Decimal(v) / top_value
         text = "—" if v is None else _fmt(Decimal(v), value_format)
+        short = label if len(label) <= 22 else label[:21] + "…"
         parts.append(
             f'<text x="{left - 6}" y="{y0 + bar_height - 8}" text-anchor="end" font-size="12">'
-            f"{escape(label)}</text>"
+            f"<title>{escape(label)}</title>{escape(short)}</text>"
             f'<rect x="{left}" y="{y0 + 3}" width="{format(w.quantize(Decimal("0.1")), "f")}" '
             f'height="{bar_height - 6}" fill="{color}"><title>{escape(label)}: {text}</title></rect>'
             f'<text x="{left + int(w) + 4}" y="{y0 + bar_height - 8}" font-size="12">{text}</text>'
