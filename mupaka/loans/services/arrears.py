@@ -150,30 +150,39 @@ def loan_penalties_apply(*, on_date: dt.date, actor=None) -> PenaltyRun:
 @transaction.atomic
 def loan_arrears_refresh(*, on_date: dt.date) -> int:
     """Days past due and overdue amounts of every active loan as of ``on_date``, from the
-    instalment caches (two aggregate queries and one bulk update). Returns how many loans
-    changed."""
+    instalment caches: two aggregate queries, one UPDATE for the loans no longer late and
+    a bulk update of the late ones only. Returns how many loans changed."""
     current = LoanInstallment.objects.filter(
         loan__status=LoanStatus.ACTIVE,
         version=F("loan__schedule_version"),
         due_date__lt=on_date,
         outstanding_minor__gt=0,
     )
-    oldest = dict(current.values("loan_id").annotate(m=Min("due_date")).values_list("loan_id", "m"))
-    overdue = dict(
-        current.values("loan_id").annotate(s=Sum("outstanding_minor")).values_list("loan_id", "s")
-    )
-    changed = []
-    for loan in Loan.objects.filter(status=LoanStatus.ACTIVE).only(
-        "id", "days_past_due", "overdue_minor", "state_as_of"
-    ):
-        due = oldest.get(loan.pk)
-        dpd = (on_date - due).days if due else 0
-        amount = int(overdue.get(loan.pk) or 0)
-        if (loan.days_past_due, loan.overdue_minor, loan.state_as_of) != (dpd, amount, on_date):
-            loan.days_past_due, loan.overdue_minor, loan.state_as_of = dpd, amount, on_date
-            changed.append(loan)
-    if changed:
-        Loan.objects.bulk_update(
-            changed, ["days_past_due", "overdue_minor", "state_as_of"], batch_size=1000
+    late = {
+        loan_id: ((on_date - oldest).days, int(overdue or 0))
+        for loan_id, oldest, overdue in current.values("loan_id")
+        .annotate(m=Min("due_date"), s=Sum("outstanding_minor"))
+        .values_list("loan_id", "m", "s")
+    }
+    active = Loan.objects.filter(status=LoanStatus.ACTIVE)
+    flagged = list(active.exclude(days_past_due=0, overdue_minor=0).values_list("pk", flat=True))
+    no_longer = [pk for pk in flagged if pk not in late]
+    cleared = 0
+    for start in range(0, len(no_longer), BATCH):
+        cleared += Loan.objects.filter(pk__in=no_longer[start : start + BATCH]).update(
+            days_past_due=0, overdue_minor=0
         )
-    return len(changed)
+    changed = []
+    ids = sorted(late)
+    for start in range(0, len(ids), BATCH):
+        for loan in active.filter(pk__in=ids[start : start + BATCH]).only(
+            "id", "days_past_due", "overdue_minor"
+        ):
+            dpd, overdue = late[loan.pk]
+            if (loan.days_past_due, loan.overdue_minor) != (dpd, overdue):
+                loan.days_past_due, loan.overdue_minor = dpd, overdue
+                changed.append(loan)
+    if changed:
+        Loan.objects.bulk_update(changed, ["days_past_due", "overdue_minor"], batch_size=1000)
+    active.exclude(state_as_of=on_date).update(state_as_of=on_date)
+    return cleared + len(changed)

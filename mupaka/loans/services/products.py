@@ -302,12 +302,9 @@ def _clean(data: ProductData) -> dict[str, Any]:
     v["for_groups"] = bool(data.for_groups)
     if not (data.for_individuals or data.for_groups):
         e.add("for_groups", _("The product must be open to individuals, to groups or to both."))
+    # Cash basis: interest is income when paid. Accrual: end of day (cob) accrues the
+    # interest earned each evening and moves the interest received to the receivable.
     v["accounting"] = _choice(e, "accounting", data.accounting, Accounting)
-    if data.accounting == Accounting.ACCRUAL:
-        e.add(
-            "accounting",
-            _("Accrual accounting arrives with end of day; use the cash basis for now."),
-        )
     v["is_active"] = bool(data.is_active)
     e.raise_if_any()
     # The engine must be able to build a schedule at both ends of the range.
