@@ -358,7 +358,7 @@ def monthly_pack(request):
         request,
         tables.monthly_pack_tables(pack),
         title=title,
-        subtitle=f"{inst.name} · {pack.currency} · {on_date.strftime('%d/%m/%Y')}",
+        subtitle=f"{pack.currency} · {on_date.strftime('%d/%m/%Y')}",
         template="reports/report.html",
         context={"date": on_date, "statements": True, "currency": pack.currency, "pack": pack},
         filename=f"rapport-mensuel-bcc-{pack.currency}-{on_date.isoformat()}",
