@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from mupaka.core.exceptions import Conflict, MupakaError, NotFound, ValidationFailed
 from mupaka.core.models import AuditLog
 from mupaka.core.money import Money
+from mupaka.core.money_format import format_money
 from mupaka.core.permissions import has_perm
 from mupaka.core.selectors import business_date_get, institution_get
 from mupaka.core.views_utils import form_add_error
@@ -499,7 +500,7 @@ def loan_repay(request, pk: int):
                     request,
                     _("Repayment of %(amount)s recorded on loan %(number)s (entry %(entry)s).")
                     % {
-                        "amount": engine.money(tx.amount_minor, tx.currency).amount,
+                        "amount": format_money(engine.money(tx.amount_minor, tx.currency)),
                         "number": loan.number,
                         "entry": tx.journal_entry_id,
                     },

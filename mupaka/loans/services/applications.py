@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from mupaka.core.audit import audit_record, snapshot
 from mupaka.core.exceptions import PermissionDenied, ValidationFailed
 from mupaka.core.money import Money, currency_exponent, to_decimal
+from mupaka.core.money_format import format_money
 from mupaka.core.permissions import require_branch, require_perm
 from mupaka.core.selectors import business_date_get
 from mupaka.loans import domain as d
@@ -108,8 +109,7 @@ class _Errors:
 
 
 def _fmt(minor: int, currency: str) -> str:
-    amount = Money.from_minor(minor, currency).amount
-    return f"{currency} {amount:,.{currency_exponent(currency)}f}".replace(",", " ")
+    return format_money(Money.from_minor(minor, currency))
 
 
 # --- checks shared by individual and group applications ------------------------------
@@ -271,10 +271,10 @@ def _appraise(
                 "term, or give a reason to go on."
             )
             % {
-                "monthly": f"{cur} {result.installment_monthly}",
+                "monthly": format_money(Money(result.installment_monthly, cur)),
                 "share": engine.pct_text(share),
-                "capacity": f"{cur} {result.capacity}",
-                "disposable": f"{cur} {result.disposable_income}",
+                "capacity": format_money(Money(result.capacity, cur)),
+                "disposable": format_money(Money(result.disposable_income, cur)),
             },
         )
     return result

@@ -20,6 +20,7 @@ from mupaka.core.audit import audit_record
 from mupaka.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from mupaka.core.idempotency import idempotent
 from mupaka.core.money import Money, to_decimal
+from mupaka.core.money_format import format_money
 from mupaka.core.permissions import require_branch, require_perm
 from mupaka.core.selectors import business_date_get
 from mupaka.ledger.selectors import role_balance
@@ -299,7 +300,10 @@ def _waiver_payload(loan: Loan, payload: dict) -> dict:
     if amount.minor > outstanding:
         raise ValidationFailed(
             _("Only %(left)s of %(component)s is outstanding.")
-            % {"left": engine.money(outstanding, loan.currency).amount, "component": _(component)},
+            % {
+                "left": format_money(engine.money(outstanding, loan.currency)),
+                "component": _(component),
+            },
             field="amount",
             code="above_outstanding",
         )

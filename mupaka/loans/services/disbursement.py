@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from mupaka.core.audit import audit_record
 from mupaka.core.exceptions import ValidationFailed
 from mupaka.core.idempotency import idempotent
+from mupaka.core.money_format import format_money
 from mupaka.core.permissions import require_branch, require_perm
 from mupaka.core.selectors import business_date_get
 from mupaka.ledger.services import LineSpec, journal_post
@@ -129,7 +130,7 @@ def _disburse(
             schedule_version=1,
             created_by=actor,
             memo=_("Net paid: %(net)s")
-            % {"net": engine.money(amounts["net"], loan.currency).amount},
+            % {"net": format_money(engine.money(amounts["net"], loan.currency))},
         )
         txs.append(tx)
         lines.append(line("loan_portfolio", loan, amounts["principal"], "dr", loan.number))

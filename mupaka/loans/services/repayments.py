@@ -23,6 +23,7 @@ from mupaka.core.audit import audit_record
 from mupaka.core.exceptions import ValidationFailed
 from mupaka.core.idempotency import idempotent
 from mupaka.core.money import Money
+from mupaka.core.money_format import format_money
 from mupaka.core.permissions import require_perm
 from mupaka.core.selectors import business_date_get
 from mupaka.ledger.services import journal_post
@@ -320,8 +321,8 @@ def loan_credit_refund(
                 )
                 % {
                     "number": locked.number,
-                    "credit": engine.money(locked.credit_minor, locked.currency).amount,
-                    "amount": amount.amount,
+                    "credit": format_money(engine.money(locked.credit_minor, locked.currency)),
+                    "amount": format_money(amount),
                 },
                 field="amount",
                 code="above_credit",
@@ -428,7 +429,7 @@ def loan_recovery(
             raise ValidationFailed(
                 _("Only %(left)s is left to recover on loan %(number)s.")
                 % {
-                    "left": engine.money(written_off - recovered, locked.currency).amount,
+                    "left": format_money(engine.money(written_off - recovered, locked.currency)),
                     "number": locked.number,
                 },
                 field="amount",

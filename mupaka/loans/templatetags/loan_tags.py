@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django import template
 
-from mupaka.core.money import Money, currency_exponent
+from mupaka.core.money import Money
+from mupaka.core.money_format import format_amount, format_money
 
 register = template.Library()
 
@@ -18,10 +19,6 @@ def _plain(amount: Decimal, decimals: int) -> str:
 
 
 def _format(value: Money) -> str:
-    try:
-        from mupaka.core.money_format import format_money
-    except ImportError:  # pragma: no cover - core's formatter not installed
-        return f"{_plain(value.amount, value.exponent)}\u00a0{value.currency}"
     return format_money(value)
 
 
@@ -40,16 +37,16 @@ def mm(value, currency: str) -> str:
 @register.filter
 def amt(value, currency: str = "") -> str:
     if isinstance(value, Money):
-        return _plain(value.amount, value.exponent)
+        return format_amount(value)
     if value is None or value == "":
         return ""
-    decimals = currency_exponent(currency) if currency else 2
-    return _plain(Decimal(value), decimals)
+    if currency:
+        return format_amount(Money(Decimal(value), currency))
+    return _plain(Decimal(value), 2)
 
 
 @register.filter
 def amt_minor(value, currency: str) -> str:
     if value is None or value == "":
         return ""
-    money = Money.from_minor(int(value), currency)
-    return _plain(money.amount, money.exponent)
+    return format_amount(Money.from_minor(int(value), currency))

@@ -233,3 +233,12 @@ def verify_green():
         assert problems == {}
 
     return check
+
+
+@pytest.fixture
+def english():
+    """Messages in English (the tests read their wording; French is the default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

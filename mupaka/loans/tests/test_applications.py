@@ -14,7 +14,7 @@ from mupaka.loans.models import Appraisal, GroupLoan, Guarantor, Loan, LoanStatu
 from mupaka.loans.services import CashFlowData, GuarantorData, ShareData
 from mupaka.loans.tests.conftest import usd
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 FLOW = CashFlowData(
     daily_sales="40",
