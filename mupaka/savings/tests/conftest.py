@@ -172,3 +172,28 @@ def deposit(staff, till):
         )
 
     return do
+
+
+# --- tests that commit (browser) -------------------------------------------------------------------
+@pytest.fixture
+def _restore_guards(django_db_blocker):
+    yield
+    from django.db import connection
+
+    from mupaka.ledger import db_guards
+
+    with django_db_blocker.unblock():
+        db_guards.install(connection)
+
+
+@pytest.fixture
+def committing_db(_restore_guards, transactional_db):
+    """Transactions really commit; the journal's guards are dropped just before the flush
+    and put back afterwards (see "Tests that commit" in mupaka/ledger/API.md)."""
+    from django.db import connection
+
+    from mupaka.ledger import db_guards
+
+    db_guards.install(connection)
+    yield
+    db_guards.remove(connection)
