@@ -284,3 +284,27 @@ class WaiverForm(forms.Form):
 
 class DecideForm(KeyedForm):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class ProductAccountForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (r, r)
+            for r in (
+                "loan_portfolio",
+                "loan_portfolio_arrears",
+                "interest_receivable",
+                "interest_income",
+                "fee_income",
+                "penalty_income",
+                "overpayment_liability",
+                "loan_loss_provision",
+                "provision_expense",
+                "write_off_recoveries",
+            )
+        ],  # fmt: skip
+    )
+    account = forms.CharField(
+        label=_("Account number"), max_length=30, help_text=_("e.g. 7000-USD")
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("products/", views.product_list, name="product_list"),
     path("products/new/", views.product_edit, name="product_create"),
     path("products/<int:pk>/", views.product_edit, name="product_edit"),
+    path("products/<int:pk>/accounts/", views.product_accounts, name="product_accounts"),
     path("<int:pk>/", views.loan_detail, name="loan_detail"),
     path("<int:pk>/approve/", views.loan_approve, name="approve"),
     path("<int:pk>/reject/", views.loan_reject, name="reject"),

@@ -154,6 +154,43 @@ def product_edit(request, pk: int | None = None):
     return render(request, "loans/product_form.html", {"form": form, "product": product})
 
 
+@staff_page("loan_product.view")
+def product_accounts(request, pk: int):
+    """The accounts a product's loans post to; the accountant may give it its own."""
+    product = selectors.loan_product_get(user=request.user, product_id=pk)
+    can_edit = has_perm(request.user, "ledger.mapping.manage")
+    form = forms.ProductAccountForm(request.POST or None)
+    if request.method == "POST":
+        from mupaka.core.permissions import require_perm
+
+        require_perm(request.user, "ledger.mapping.manage")
+        if form.is_valid():
+            try:
+                services.loan_product_account_set(
+                    actor=request.user,
+                    product=product,
+                    role=form.cleaned_data["role"],
+                    account=form.cleaned_data["account"].strip(),
+                )
+            except USER_ERRORS as exc:
+                form_add_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Account saved for product %(code)s.") % {"code": product.code}
+                )
+                return redirect("loans:product_accounts", pk=product.pk)
+    return render(
+        request,
+        "loans/product_accounts.html",
+        {
+            "product": product,
+            "rows": services.loan_product_accounts(product),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
+
+
 # --- loans -----------------------------------------------------------------------------
 @staff_page("loan.view")
 def loan_list(request):

@@ -21,6 +21,8 @@ from mupaka.loans.services.changes import (
 from mupaka.loans.services.disbursement import group_loan_disburse, loan_disburse
 from mupaka.loans.services.products import (
     ProductData,
+    loan_product_account_set,
+    loan_product_accounts,
     loan_product_create,
     loan_product_update,
     product_data,
@@ -42,6 +44,8 @@ __all__ = [
     "loan_credit_refund",
     "loan_disburse",
     "loan_penalties_apply",
+    "loan_product_account_set",
+    "loan_product_accounts",
     "loan_product_create",
     "loan_product_update",
     "loan_recovery",

@@ -455,3 +455,68 @@ def product_data(product: LoanProduct) -> ProductData:
 
 
 __all__ = ["ProductData", "loan_product_create", "loan_product_update", "product_data"]
+
+
+# --- the product's accounts -----------------------------------------------------------------
+LOAN_ROLES = (
+    "loan_portfolio",
+    "loan_portfolio_arrears",
+    "interest_receivable",
+    "interest_income",
+    "fee_income",
+    "penalty_income",
+    "overpayment_liability",
+    "loan_loss_provision",
+    "provision_expense",
+    "write_off_recoveries",
+)
+# Roles whose account carries the loans' balances: moving them while loans are open would
+# split a balance between two accounts.
+BALANCE_ROLES = ("loan_portfolio", "loan_portfolio_arrears", "overpayment_liability")
+
+
+def loan_product_accounts(product: LoanProduct) -> list[tuple[str, object, bool]]:
+    """(role, account or None, product's own mapping?) for each role loans post with."""
+    from mupaka.ledger.models import AccountMapping
+    from mupaka.ledger.selectors import account_for
+
+    own = set(
+        AccountMapping.objects.filter(
+            scope_type=product._meta.label_lower, scope_id=product.pk, currency=product.currency
+        ).values_list("role", flat=True)
+    )
+    rows = []
+    for role in LOAN_ROLES:
+        try:
+            account = account_for(role, product.currency, product=product)
+        except ValidationFailed:
+            account = None
+        rows.append((role, account, role in own))
+    return rows
+
+
+@transaction.atomic
+def loan_product_account_set(*, actor, product: LoanProduct, role: str, account) -> None:
+    """Give ``product`` its own account for ``role`` (the accountant: the ledger's
+    ``ledger.mapping.manage``); the ledger's ``mapping_set`` writes the audit row."""
+    from mupaka.ledger.services import mapping_set
+    from mupaka.loans.models import OPEN_STATUSES, Loan
+
+    require_perm(actor, "ledger.mapping.manage")
+    if role not in LOAN_ROLES:
+        raise ValidationFailed(_("Not a role loans post with."), field="role")
+    if (
+        role in BALANCE_ROLES
+        and Loan.objects.filter(product=product, status__in=[*OPEN_STATUSES, "closed"])
+        .exclude(status__in=["submitted", "approved"])
+        .exists()
+    ):
+        raise ValidationFailed(
+            _(
+                "Loans of this product hold a balance on this account: it cannot change now "
+                "(the balance would be split). Create another product for new loans."
+            ),
+            field="role",
+            code="balance_role_in_use",
+        )
+    mapping_set(actor=actor, role=role, currency=product.currency, account=account, product=product)

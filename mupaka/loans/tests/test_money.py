@@ -405,3 +405,27 @@ def test_member_loans_due_for_the_teller_screen(staff, member, trader_product, t
     assert due[0].due_today.minor == first.principal_minor + first.interest_minor
     assert due[0].days_past_due == 0
     assert due[0].payoff >= due[0].due_today
+
+
+def test_a_product_posts_to_its_own_accounts(staff, member, trader_product, till, verify_green):
+    from mupaka.ledger.models import Account
+
+    with pytest.raises(PermissionDenied):
+        services.loan_product_account_set(
+            actor=staff["manager"], product=trader_product, role="interest_income", account="7020-USD"
+        )
+    services.loan_product_account_set(
+        actor=staff["accountant"], product=trader_product, role="interest_income", account="7020-USD"
+    )
+    loan = disbursed(staff, member, trader_product)
+    tx = repay(staff, loan, "50")
+    own = Account.objects.get(number="7020-USD")
+    assert tx.journal_entry.lines.filter(account=own, credit_minor=tx.interest_minor).exists()
+    with pytest.raises(ValidationFailed) as exc:
+        services.loan_product_account_set(
+            actor=staff["accountant"], product=trader_product, role="loan_portfolio", account="3900-USD"
+        )
+    assert exc.value.code == "balance_role_in_use"
+    rows = dict((role, own_) for role, _account, own_ in services.loan_product_accounts(trader_product))
+    assert rows["interest_income"] is True and rows["loan_portfolio"] is False
+    verify_green()

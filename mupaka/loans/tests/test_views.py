@@ -75,6 +75,7 @@ def pages(loans, trader_product):
         ("loans:product_list", ()): ("loan_product.manage", "manager", "officer"),
         ("loans:product_create", ()): ("loan_product.manage", "manager", "committee"),
         ("loans:product_edit", (trader_product.pk,)): ("loan_product.manage", "manager", "teller"),
+        ("loans:product_accounts", (trader_product.pk,)): ("loan_product.view", "accountant", "coordinator"),
         ("loans:loan_detail", (a,)): ("loan.view", "auditor", "coordinator"),
         ("loans:loan_detail", (s,)): ("loan.view", "committee", "coordinator"),
         ("loans:disburse", (loans["approved"].pk,)): ("loan.disburse", "teller", "officer"),
@@ -263,3 +264,16 @@ def test_french_pages(staff, loans):
     )
     assert r.status_code == 200
     assert "Décision du comité" in r.content.decode()
+
+
+def test_accountant_gives_a_product_its_own_account(staff, trader_product):
+    url = reverse("loans:product_accounts", args=[trader_product.pk])
+    r = client_for(staff["manager"]).post(url, {"role": "fee_income", "account": "7020-USD"})
+    assert r.status_code == 403
+    r = client_for(staff["accountant"]).post(url, {"role": "fee_income", "account": "9999-USD"})
+    assert r.status_code == 200 and r.context["form"].errors
+    r = client_for(staff["accountant"]).post(url, {"role": "fee_income", "account": "7000-USD"})
+    assert r.status_code == 302
+    from mupaka.ledger.selectors import account_for
+
+    assert account_for("fee_income", "USD", product=trader_product).number == "7000-USD"
