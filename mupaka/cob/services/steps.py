@@ -179,26 +179,28 @@ def loan_interest_accrual(ctx: StepContext) -> dict:
 # --- 2. arrears ageing ---------------------------------------------------------------------
 def loan_arrears_ageing(ctx: StepContext) -> dict:
     """Days past due (oldest unpaid instalment due before the date) and overdue amount of
-    every active loan: two UPDATE statements over the whole portfolio. Same rule as the
-    loans app's ``loan_arrears_refresh``, which then finds nothing left to change."""
+    every active loan, and ``state_as_of`` = the date: ONE UPDATE over the whole
+    portfolio (each loan row written once). Same rule as the loans app's
+    ``loan_arrears_refresh``, which then finds nothing left to change."""
     d = sql.date_param(ctx.on_date)
-    reset = sql.execute(
-        "UPDATE loans_loan SET days_past_due = 0, overdue_minor = 0, state_as_of = %s "
-        "WHERE status = 'active'",
-        [d],
+    dpd = sql.days_between("%s", "MIN(i.due_date)")
+    aged = sql.execute(
+        "UPDATE loans_loan SET state_as_of = %s, days_past_due = COALESCE(t.dpd, 0), "  # noqa: S608
+        "overdue_minor = COALESCE(t.overdue, 0) FROM ("
+        " SELECT l.id AS loan_id, a.dpd, a.overdue FROM loans_loan l LEFT JOIN ("
+        f"  SELECT i.loan_id, {dpd} AS dpd, SUM(i.outstanding_minor) AS overdue"
+        "   FROM loans_loaninstallment i JOIN loans_loan l2 ON l2.id = i.loan_id"
+        "   WHERE l2.status = 'active' AND i.version = l2.schedule_version"
+        "   AND i.due_date < %s AND i.outstanding_minor > 0 GROUP BY i.loan_id"
+        " ) a ON a.loan_id = l.id WHERE l.status = 'active'"
+        ") t WHERE loans_loan.id = t.loan_id",
+        [d, d, d],
     )
     ctx.mid()
-    dpd = sql.days_between("%s", "MIN(i.due_date)")
-    late = sql.execute(
-        "UPDATE loans_loan SET days_past_due = t.dpd, overdue_minor = t.overdue FROM ("  # noqa: S608
-        f" SELECT i.loan_id, {dpd} AS dpd, SUM(i.outstanding_minor) AS overdue"
-        " FROM loans_loaninstallment i JOIN loans_loan l ON l.id = i.loan_id"
-        " WHERE l.status = 'active' AND i.version = l.schedule_version"
-        " AND i.due_date < %s AND i.outstanding_minor > 0 GROUP BY i.loan_id"
-        ") t WHERE loans_loan.id = t.loan_id",
-        [d, d],
-    )
-    return {"active_loans": reset, "late_loans": late}
+    late = sql.fetchall(
+        "SELECT COUNT(*) FROM loans_loan WHERE status = 'active' AND days_past_due > 0"
+    )[0][0]
+    return {"active_loans": aged, "late_loans": late}
 
 
 # --- 3. penalties ---------------------------------------------------------------------------
