@@ -245,3 +245,14 @@ def test_menu_entries(staff, chart):
         assert reverse(name) in page
     teller_page = client_for(staff["teller"]).get("/").content.decode()
     assert reverse("savings:product_list") not in teller_page
+
+
+def test_pages_and_refusals_in_french(staff, account, member, share_product):
+    client = client_for(staff["teller"], language="fr")
+    page = client.get(reverse("savings:account_detail", args=[account.pk])).content.decode()
+    assert "Disponible" in page and "Relevé" in page and "100,00" in page
+    refused = client.post(reverse("savings:withdraw", args=[account.pk]),
+                          {"amount": "500", "idempotency_key": key()}).content.decode()
+    assert "Disponible insuffisant sur le compte" in refused
+    shares = client.get(reverse("shares:member", args=[member.pk])).content.decode()
+    assert "Parts sociales" in shares and "Droit d&#x27;adhésion" in shares or "Droit d'adhésion" in shares

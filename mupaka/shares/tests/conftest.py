@@ -38,3 +38,12 @@ def share_product(chart, staff):
 @pytest.fixture
 def pending(make_member):
     return make_member(active=False)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages are asserted in English (the source language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

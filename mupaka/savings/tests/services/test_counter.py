@@ -132,7 +132,7 @@ def test_withdrawal_above_the_available_balance_is_refused(
     with pytest.raises(ValidationFailed) as exc:
         savings_withdraw(actor=staff["teller"], account=acct, amount=m("95"), idempotency_key=key())
     assert exc.value.code == "insufficient_available"
-    assert "95,00 USD available" in exc.value.message
+    assert "95.00 USD available" in exc.value.message
     assert counts() == before
     result = savings_withdraw(
         actor=staff["teller"], account=acct, amount=m("94"), idempotency_key=key()
