@@ -282,12 +282,19 @@ def loan_provisions(ctx: StepContext) -> dict:
     """Loan-loss provisions by ageing band, posted as the difference from the stock the
     ledger holds: Dr provision_expense / Cr loan_loss_provision when it must grow, the
     reverse when it must shrink. One entry per currency."""
+    return provisions_post(on_date=ctx.on_date, key=lambda cur: _key(ctx, cur), mid=ctx.mid)
+
+
+def provisions_post(*, on_date: dt.date, key, mid=None) -> dict:
+    """Bring the ledger's provision stock to what the bands require (``key(currency)``
+    gives each entry's idempotency key)."""
     loaded = False
     if not ProvisionBand.objects.exists():
         provision_bands_load(actor=None)
         loaded = True
     required = required_provisions()
-    ctx.mid()
+    if mid:
+        mid()
     currencies = set(required)
     for cur in _provision_currencies():
         currencies.add(cur)
@@ -314,18 +321,18 @@ def loan_provisions(ctx: StepContext) -> dict:
         )
         journal_post(
             actor=None,
-            business_date=ctx.on_date,
+            business_date=on_date,
             narrative=(
                 _("Loan-loss provisions at %(date)s: %(required)s required")
                 % {
-                    "date": _fmt(ctx.on_date),
+                    "date": _fmt(on_date),
                     "required": f"{Money.from_minor(need, cur).amount} {cur}",
                 }
             ),
             lines=lines,
             source_type="cob.provision",
-            source_id=f"{ctx.on_date.isoformat()}:{cur}",
-            idempotency_key=_key(ctx, cur),
+            source_id=f"{on_date.isoformat()}:{cur}",
+            idempotency_key=key(cur),
         )
     return result
 
