@@ -50,6 +50,7 @@ from mupaka.loans.services.common import (
 )
 from mupaka.loans.services.repayments import (
     _allocated,
+    group_status_follow,
     replay_or_refuse,
     settle_status,
     sync_allocations,
@@ -588,6 +589,7 @@ def _write_off(*, maker, checker, loan: Loan, reason: str, key: str) -> LoanTran
         setattr(loan, field, 0)
     loan.next_due_date = None
     loan.save()
+    group_status_follow(loan)
     audit_record(
         actor=checker,
         action="loan.write_off",

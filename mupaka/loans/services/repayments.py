@@ -138,6 +138,31 @@ def settle_status(*, actor, loan: Loan, view: engine.LoanView, on: dt.date, key:
     elif loan.status == LoanStatus.CLOSED and view.state.closed_on is None:
         loan.status = LoanStatus.ACTIVE
         loan.closed_on = None
+    group_status_follow(loan)
+
+
+def group_status_follow(loan: Loan) -> None:
+    """A group loan is closed when none of its shares is active any more (and active
+    again if a correction reopens one)."""
+    if not loan.group_loan_id:
+        return
+    from mupaka.loans.models import GroupLoan
+
+    others = (
+        Loan.objects.filter(group_loan_id=loan.group_loan_id)
+        .exclude(pk=loan.pk)
+        .values_list("status", flat=True)
+    )
+    statuses = [*others, loan.status]
+    if LoanStatus.ACTIVE in statuses:
+        target = LoanStatus.ACTIVE
+    elif any(s in (LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF) for s in statuses):
+        target = LoanStatus.CLOSED
+    else:
+        return
+    GroupLoan.objects.filter(
+        pk=loan.group_loan_id, status__in=[LoanStatus.ACTIVE, LoanStatus.CLOSED]
+    ).exclude(status=target).update(status=target)
 
 
 def _check_payer(loan: Loan, paid_by: Member | None) -> None:

@@ -429,3 +429,25 @@ def test_a_product_posts_to_its_own_accounts(staff, member, trader_product, till
     rows = dict((role, own_) for role, _account, own_ in services.loan_product_accounts(trader_product))
     assert rows["interest_income"] is True and rows["loan_portfolio"] is False
     verify_green()
+
+
+def test_a_group_loan_closes_with_its_last_share(staff, umoja, group_product, till, verify_green):
+    from django.core.management import call_command
+
+    from mupaka.loans.models import GroupLoan
+
+    group, members = umoja
+    g = services.group_loan_apply(
+        actor=staff["officer"], group=group, product=group_product,
+        shares=[ShareData(member=m, principal=usd("100")) for m in members[:3]],
+        installments=4, purpose="Commerce",
+    )
+    services.group_loan_approve(actor=staff["committee"], group_loan=g)
+    services.group_loan_disburse(actor=staff["teller"], group_loan=g, idempotency_key=key())
+    shares = list(g.shares.order_by("pk"))
+    for i, share in enumerate(shares):
+        repay(staff, share, selectors.loan_summary(share).payoff)
+        expected = "closed" if i == len(shares) - 1 else "active"
+        assert GroupLoan.objects.get(pk=g.pk).status == expected
+    call_command("verify")  # exits non-zero on any failed check
+    verify_green()
