@@ -467,33 +467,34 @@ def _insert(ctx: DemoContext, plans: list[Plan], today: dt.date) -> tuple[int, i
     for (day, branch_id, cur), items in sorted(groups.items()):
         lines: list[LineSpec] = []
         cash = 0
-        income: dict[str, int] = defaultdict(int)
+        income: dict[tuple[str, LoanProduct], int] = defaultdict(int)
         for tx in items:
             extra = {
                 "member_id": member_of[tx.loan_id],
                 "subledger_type": SUBLEDGER,
                 "subledger_id": str(tx.loan_id),
             }
-            portfolio = account("loan_portfolio", cur, product_of[tx.loan_id])
+            product = product_of[tx.loan_id]
+            portfolio = account("loan_portfolio", cur, product)
             if tx.kind == TxKind.DISBURSEMENT:
                 lines.append(
                     LineSpec.dr(portfolio, Money.from_minor(tx.principal_minor, cur), **extra)
                 )
-                income["fee_income"] += tx.fees_minor
+                income[("fee_income", product)] += tx.fees_minor
                 cash -= tx.principal_minor - tx.fees_minor
             else:
                 if tx.principal_minor:
                     lines.append(
                         LineSpec.cr(portfolio, Money.from_minor(tx.principal_minor, cur), **extra)
                     )
-                income["interest_income"] += tx.interest_minor
-                income["fee_income"] += tx.fees_minor
-                income["penalty_income"] += tx.penalties_minor
-                income["overpayment_liability"] += tx.credit_minor
+                income[("interest_income", product)] += tx.interest_minor
+                income[("fee_income", product)] += tx.fees_minor
+                income[("penalty_income", product)] += tx.penalties_minor
+                income[("overpayment_liability", product)] += tx.credit_minor
                 cash += tx.amount_minor
-        for role, minor in income.items():
+        for (role, product), minor in income.items():
             if minor:
-                lines.append(LineSpec.cr(account(role, cur), Money.from_minor(minor, cur)))
+                lines.append(LineSpec.cr(account(role, cur, product), Money.from_minor(minor, cur)))
         if cash:
             vault_line = LineSpec.dr if cash > 0 else LineSpec.cr
             lines.append(

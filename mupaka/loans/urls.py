@@ -27,6 +27,7 @@ urlpatterns = [
     path("<int:pk>/disclosure/", views.loan_disclosure, name="disclosure"),
     path("<int:pk>/disclosure.pdf", views.loan_disclosure, {"pdf": True}, name="disclosure_pdf"),
     path("<int:pk>/statement.pdf", views.loan_statement_pdf, name="statement_pdf"),
+    path("groups/apply/", views.group_apply_choose, name="group_apply_choose"),
     path("groups/apply/<int:group_pk>/", views.group_loan_apply, name="group_apply"),
     path("groups/<int:pk>/", views.group_loan_detail, name="group_loan_detail"),
     path("groups/<int:pk>/approve/", views.group_loan_approve, name="group_approve"),

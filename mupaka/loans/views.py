@@ -301,6 +301,16 @@ def loan_apply(request):
 
 
 @staff_page("loan.apply")
+def group_apply_choose(request):
+    """Which solidarity group applies (then its members' shares)."""
+    from mupaka.members import selectors as ms
+
+    q = request.GET.get("q", "")
+    groups = ms.group_list(user=request.user, query=q)[:100]
+    return render(request, "loans/group_choose.html", {"groups": groups, "q": q})
+
+
+@staff_page("loan.apply")
 def group_loan_apply(request, group_pk: int):
     from mupaka.members import selectors as ms
 

@@ -7,7 +7,14 @@ from django.test import Client
 from django.urls import reverse
 
 from mupaka.loans import services
-from mupaka.loans.models import Loan, LoanProduct, LoanRequest, LoanStatus, LoanTransaction
+from mupaka.loans.models import (
+    GroupLoan,
+    Loan,
+    LoanProduct,
+    LoanRequest,
+    LoanStatus,
+    LoanTransaction,
+)
 from mupaka.loans.services import CashFlowData, ShareData
 from mupaka.loans.tests.conftest import key, usd
 
@@ -75,7 +82,11 @@ def pages(loans, trader_product):
         ("loans:product_list", ()): ("loan_product.manage", "manager", "officer"),
         ("loans:product_create", ()): ("loan_product.manage", "manager", "committee"),
         ("loans:product_edit", (trader_product.pk,)): ("loan_product.manage", "manager", "teller"),
-        ("loans:product_accounts", (trader_product.pk,)): ("loan_product.view", "accountant", "coordinator"),
+        ("loans:product_accounts", (trader_product.pk,)): (
+            "loan_product.view",
+            "accountant",
+            "coordinator",
+        ),
         ("loans:loan_detail", (a,)): ("loan.view", "auditor", "coordinator"),
         ("loans:loan_detail", (s,)): ("loan.view", "committee", "coordinator"),
         ("loans:disburse", (loans["approved"].pk,)): ("loan.disburse", "teller", "officer"),
@@ -87,6 +98,7 @@ def pages(loans, trader_product):
         ("loans:disclosure_pdf", (s,)): ("loan.view", "officer", "coordinator"),
         ("loans:statement_pdf", (a,)): ("loan.view", "accountant", "coordinator"),
         ("loans:group_apply", (group_id,)): ("loan.apply", "officer", "committee"),
+        ("loans:group_apply_choose", ()): ("loan.apply", "officer", "teller"),
         ("loans:group_loan_detail", (g,)): ("loan.view", "committee", "coordinator"),
         ("loans:group_disclosure", (g,)): ("loan.view", "officer", "coordinator"),
         ("loans:group_disclosure_pdf", (g,)): ("loan.view", "officer", "coordinator"),
@@ -277,3 +289,17 @@ def test_accountant_gives_a_product_its_own_account(staff, trader_product):
     from mupaka.ledger.selectors import account_for
 
     assert account_for("fee_income", "USD", product=trader_product).number == "7000-USD"
+
+
+def test_officer_files_a_group_application_through_the_form(staff, umoja, group_product):
+    group, members = umoja
+    r = client_for(staff["officer"]).get(reverse("loans:group_apply_choose"))
+    assert group.name in r.content.decode()
+    data = {"product": group_product.pk, "installments": "12", "purpose": "Commerce"}
+    for m in members:
+        data[f"share_{m.pk}"] = "200"
+        data[f"days_{m.pk}"] = "6"
+    r = client_for(staff["officer"]).post(reverse("loans:group_apply", args=[group.pk]), data)
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    g = GroupLoan.objects.get()
+    assert g.requested_total_minor == 100000 and g.shares.count() == 5
