@@ -150,6 +150,10 @@ class Locked:
     id_number: str
     id_expiry_date: dt.date | None
     last_customer_date: dt.date
+    # read in the same statement (one round trip at the counter):
+    business_date: dt.date | None = None
+    limits: tuple = (None, None, None, None)  # tier 0 balance/day, tier 1 balance/day
+    replay_id: int | None = None
 
     @property
     def state(self) -> AccountState:
@@ -170,11 +174,23 @@ class Locked:
         return Money.from_minor(minor, self.currency)
 
 
+# The account row, its ledger account, product and member, plus (same round trip) the
+# business date, the tier 0 and tier 1 limits of its currency and the idempotency probe.
 _LOCK_SQL = (
     "SELECT a.id, a.number, a.member_id, a.branch_id, a.product_id, a.currency, a.status, "
     "a.balance_minor, a.blocked_minor, a.min_balance_minor, a.gl_account_id, g.number, p.kind, "
     "a.matured, p.withdrawal_fee_minor, m.id_type, m.id_number, m.id_expiry_date, "
-    "a.last_customer_date "
+    "a.last_customer_date, "
+    "(SELECT i.business_date FROM core_institution i ORDER BY i.id LIMIT 1), "
+    "(SELECT l.max_balance_minor FROM savings_kyctierlimit l "
+    "WHERE l.tier = 0 AND l.currency = a.currency), "
+    "(SELECT l.max_withdrawal_per_day_minor FROM savings_kyctierlimit l "
+    "WHERE l.tier = 0 AND l.currency = a.currency), "
+    "(SELECT l.max_balance_minor FROM savings_kyctierlimit l "
+    "WHERE l.tier = 1 AND l.currency = a.currency), "
+    "(SELECT l.max_withdrawal_per_day_minor FROM savings_kyctierlimit l "
+    "WHERE l.tier = 1 AND l.currency = a.currency), "
+    "(SELECT t.id FROM savings_savingstransaction t WHERE t.idempotency_key = %s) "
     "FROM savings_savingsaccount a "
     "JOIN ledger_account g ON g.id = a.gl_account_id "
     "JOIN savings_savingsproduct p ON p.id = a.product_id "
@@ -189,15 +205,19 @@ def db_date(value) -> dt.date | None:
 
 
 def _row_to_locked(row) -> Locked:
-    values = list(row)
+    values = list(row[:19])
     values[13] = bool(values[13])
     values[17] = db_date(values[17])
     values[18] = db_date(values[18])
-    return Locked(*values)
+    return Locked(
+        *values, business_date=db_date(row[19]), limits=tuple(row[20:24]), replay_id=row[24]
+    )
 
 
-def lock_accounts(ids: list[int]) -> dict[int, Locked]:
-    """Lock the account rows (in id order, so two operations never deadlock)."""
+def lock_accounts(ids: list[int], *, key: str | None = None) -> dict[int, Locked]:
+    """Lock the account rows (in id order, so two operations never deadlock). The same
+    statement reads the business date, the KYC tier limits of the account's currency and
+    (``key``) whether an operation with this idempotency key exists."""
     ids = sorted({int(i) for i in ids})
     if not ids:
         return {}
@@ -207,7 +227,7 @@ def lock_accounts(ids: list[int]) -> dict[int, Locked]:
             _LOCK_SQL  # noqa: S608 (only %s placeholders are joined)
             + f"WHERE a.id IN ({', '.join(['%s'] * len(ids))}) ORDER BY a.id"
             + suffix,
-            ids,
+            [key or "", *ids],
         )
         rows = cursor.fetchall()
     found = {int(r[0]): _row_to_locked(r) for r in rows}
@@ -217,9 +237,9 @@ def lock_accounts(ids: list[int]) -> dict[int, Locked]:
     return found
 
 
-def lock_account(account: SavingsAccount | int) -> Locked:
+def lock_account(account: SavingsAccount | int, *, key: str | None = None) -> Locked:
     account_id = account.pk if isinstance(account, SavingsAccount) else int(account)
-    return lock_accounts([account_id])[account_id]
+    return lock_accounts([account_id], key=key)[account_id]
 
 
 def business_date_now() -> dt.date:
@@ -233,19 +253,17 @@ def business_date_now() -> dt.date:
 
 # --- rules against the locked row ---------------------------------------------------------
 def _tier_limit(acct: Locked, on_date: dt.date) -> TierLimit | None:
+    """The member's tier on ``on_date`` (members' KYC rule) and its limits, read with the
+    account (tiers 0 and 1; a limit of a higher tier is not set by the institution)."""
     tier = kyc_tier(
         IdDocument(acct.id_type or "", acct.id_number or "", acct.id_expiry_date), on_date=on_date
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT max_balance_minor, max_withdrawal_per_day_minor FROM savings_kyctierlimit "
-            "WHERE tier = %s AND currency = %s",
-            [tier, acct.currency],
-        )
-        row = cursor.fetchone()
-    if row is None or (row[0] is None and row[1] is None):
+    if tier > 1:
         return None
-    return TierLimit(tier=tier, max_balance_minor=row[0], max_withdrawal_per_day_minor=row[1])
+    max_balance, max_day = acct.limits[2 * tier : 2 * tier + 2]
+    if max_balance is None and max_day is None:
+        return None
+    return TierLimit(tier=tier, max_balance_minor=max_balance, max_withdrawal_per_day_minor=max_day)
 
 
 def _member_total_minor(acct: Locked) -> int:
@@ -677,11 +695,10 @@ def savings_deposit(
         "savings.deposit", account=account_id, amount=str(amount), channel=channel, memo=memo
     )
     with transaction.atomic():
-        done = replayed_result(key, request)
-        if done is not None:
-            return done
-        bdate = business_date_now()
-        acct = lock_account(account_id)
+        acct = lock_account(account_id, key=key)
+        if acct.replay_id is not None:
+            return replayed_result(key, request)
+        bdate = acct.business_date
         require_branch(actor, acct.branch_id)
         narrative = memo or _("Deposit to savings account %(number)s") % {"number": acct.number}
         line, after = movement(
@@ -754,11 +771,10 @@ def savings_withdraw(
     account_id = _account_id(account)
     request = digest("savings.withdraw", account=account_id, amount=str(amount), memo=memo)
     with transaction.atomic():
-        done = replayed_result(key, request)
-        if done is not None:
-            return done
-        bdate = business_date_now()
-        acct = lock_account(account_id)
+        acct = lock_account(account_id, key=key)
+        if acct.replay_id is not None:
+            return replayed_result(key, request)
+        bdate = acct.business_date
         require_branch(actor, acct.branch_id)
         amount_minor = check_amount(acct, amount)
         fee_minor = acct.withdrawal_fee_minor

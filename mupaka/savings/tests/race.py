@@ -69,7 +69,7 @@ def setup_world():
         last_name="Race",
         sex="F",
         birth_date=dt.date(1990, 5, 5),
-        phone=f"+2439{uuid.uuid4().int % 10**8:08d}",
+        phone=f"+24397{uuid.uuid4().int % 10**7:07d}",
         id_type="voter_card",
         id_number=f"SK-{uuid.uuid4().hex[:8]}",
     )
