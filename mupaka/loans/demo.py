@@ -755,6 +755,13 @@ def _today(ctx: DemoContext, products, waiting) -> None:
         products["trader"],
         "1200",
         6,
+        cash_flow=CashFlowData(
+            daily_sales="50",
+            daily_purchases="35",
+            trips_per_week=6,
+            cost_per_trip="1",
+            household_costs="120",
+        ),
         override_reason="Commande ferme d'un grossiste de Kamembe, remboursement garanti par le contrat",
     )
     approved = _apply(ctx, waiting[2], products["trader"], "300", 4)

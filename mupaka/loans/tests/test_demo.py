@@ -64,6 +64,8 @@ def test_demo_loans(demo):
         status=LoanStatus.ACTIVE, days_past_due__gt=0, group_loan=None
     ).exists()
     assert Loan.objects.filter(status=LoanStatus.SUBMITTED).count() == 2
+    beyond = Loan.objects.get(status=LoanStatus.SUBMITTED, requested_principal_minor=120000)
+    assert beyond.over_indebtedness_override and not beyond.appraisal.within_capacity
     assert Loan.objects.filter(status=LoanStatus.APPROVED).count() == 1
     assert not LoanTransaction.objects.filter(on_date__gt=DEMO_BUSINESS_DATE).exists()
     failed = {r.name: r.problems for r in run_checks() if not r.ok}
