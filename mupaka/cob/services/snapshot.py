@@ -37,8 +37,13 @@ def _drop_state() -> None:
 
 def _state_now(d, month_start) -> None:
     """The loans as end of day left them (active ones, and those disbursed this month)."""
-    p_overdue = sql.greatest("0", "l.principal_outstanding_minor - COALESCE(fu.principal, 0)")
-    i_overdue = sql.greatest("0", "l.interest_outstanding_minor - COALESCE(fu.interest, 0)")
+    # (PostgreSQL sums integers as numeric: cast back so that divisions stay integer)
+    p_overdue = sql.greatest(
+        "0", "l.principal_outstanding_minor - CAST(COALESCE(fu.principal, 0) AS BIGINT)"
+    )
+    i_overdue = sql.greatest(
+        "0", "l.interest_outstanding_minor - CAST(COALESCE(fu.interest, 0) AS BIGINT)"
+    )
     active = "l.status = 'active'"
     sql.execute(
         f"CREATE TEMPORARY TABLE {STATE} AS "  # noqa: S608 (constant text)
@@ -77,8 +82,11 @@ def _state_past(d, month_start) -> None:
         "AND (l.written_off_on IS NULL OR l.written_off_on > %s))"
     )
     principal = "COALESCE(l.approved_principal_minor, l.requested_principal_minor)"
-    principal_out = sql.greatest("0", f"{principal} - COALESCE(pd.p, 0)")
-    interest_out = sql.greatest("0", "COALESCE(it.interest, 0) - COALESCE(pd.i, 0)")
+    # (PostgreSQL sums integers as numeric: cast back so that divisions stay integer)
+    principal_out = sql.greatest("0", f"{principal} - CAST(COALESCE(pd.p, 0) AS BIGINT)")
+    interest_out = sql.greatest(
+        "0", "CAST(COALESCE(it.interest, 0) AS BIGINT) - CAST(COALESCE(pd.i, 0) AS BIGINT)"
+    )
     dpd = sql.days_between("%s", "MIN(i.due_date)")
     text = (
         f"CREATE TEMPORARY TABLE {STATE} AS "  # noqa: S608 (constant text)
@@ -87,9 +95,9 @@ def _state_past(d, month_start) -> None:
         f"CASE WHEN {active} THEN COALESCE(lt.dpd, 0) ELSE 0 END AS dpd, "
         f"CASE WHEN {active} THEN {principal_out} ELSE 0 END AS principal_out, "
         f"CASE WHEN {active} THEN {interest_out} ELSE 0 END AS interest_out, "
-        f"CASE WHEN {active} THEN COALESCE(lt.overdue, 0) ELSE 0 END AS overdue, "
-        f"CASE WHEN {active} THEN COALESCE(lt.p, 0) ELSE 0 END AS p_overdue, "
-        f"CASE WHEN {active} THEN COALESCE(lt.i, 0) ELSE 0 END AS i_overdue, "
+        f"CASE WHEN {active} THEN CAST(COALESCE(lt.overdue, 0) AS BIGINT) ELSE 0 END AS overdue, "
+        f"CASE WHEN {active} THEN CAST(COALESCE(lt.p, 0) AS BIGINT) ELSE 0 END AS p_overdue, "
+        f"CASE WHEN {active} THEN CAST(COALESCE(lt.i, 0) AS BIGINT) ELSE 0 END AS i_overdue, "
         f"l.disbursed_on, {principal} AS principal "
         "FROM loans_loan l "
         "LEFT JOIN (SELECT loan_id, SUM(principal_minor) AS p, SUM(interest_minor) AS i "
