@@ -412,10 +412,16 @@ def test_a_product_posts_to_its_own_accounts(staff, member, trader_product, till
 
     with pytest.raises(PermissionDenied):
         services.loan_product_account_set(
-            actor=staff["manager"], product=trader_product, role="interest_income", account="7020-USD"
+            actor=staff["manager"],
+            product=trader_product,
+            role="interest_income",
+            account="7020-USD",
         )
     services.loan_product_account_set(
-        actor=staff["accountant"], product=trader_product, role="interest_income", account="7020-USD"
+        actor=staff["accountant"],
+        product=trader_product,
+        role="interest_income",
+        account="7020-USD",
     )
     loan = disbursed(staff, member, trader_product)
     tx = repay(staff, loan, "50")
@@ -423,10 +429,15 @@ def test_a_product_posts_to_its_own_accounts(staff, member, trader_product, till
     assert tx.journal_entry.lines.filter(account=own, credit_minor=tx.interest_minor).exists()
     with pytest.raises(ValidationFailed) as exc:
         services.loan_product_account_set(
-            actor=staff["accountant"], product=trader_product, role="loan_portfolio", account="3900-USD"
+            actor=staff["accountant"],
+            product=trader_product,
+            role="loan_portfolio",
+            account="3900-USD",
         )
     assert exc.value.code == "balance_role_in_use"
-    rows = dict((role, own_) for role, _account, own_ in services.loan_product_accounts(trader_product))
+    rows = dict(
+        (role, own_) for role, _account, own_ in services.loan_product_accounts(trader_product)
+    )
     assert rows["interest_income"] is True and rows["loan_portfolio"] is False
     verify_green()
 
@@ -438,9 +449,12 @@ def test_a_group_loan_closes_with_its_last_share(staff, umoja, group_product, ti
 
     group, members = umoja
     g = services.group_loan_apply(
-        actor=staff["officer"], group=group, product=group_product,
+        actor=staff["officer"],
+        group=group,
+        product=group_product,
         shares=[ShareData(member=m, principal=usd("100")) for m in members[:3]],
-        installments=4, purpose="Commerce",
+        installments=4,
+        purpose="Commerce",
     )
     services.group_loan_approve(actor=staff["committee"], group_loan=g)
     services.group_loan_disburse(actor=staff["teller"], group_loan=g, idempotency_key=key())
