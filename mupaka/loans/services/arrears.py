@@ -35,14 +35,19 @@ class PenaltyRun:
 
 
 def _overdue_loan_ids(on_date: dt.date) -> list[int]:
+    """Active loans with an instalment past due AND a penalty rule: a loan whose
+    terms carry no rule is never charged, so its schedule is not even loaded."""
     return sorted(
         set(
             LoanInstallment.objects.filter(
                 loan__status=LoanStatus.ACTIVE,
+                loan__terms__penalty__isnull=False,
                 version=F("loan__schedule_version"),
                 due_date__lt=on_date,
                 outstanding_minor__gt=0,
-            ).values_list("loan_id", flat=True)
+            )
+            .exclude(loan__terms__penalty=None)
+            .values_list("loan_id", flat=True)
         )
     )
 

@@ -122,3 +122,35 @@ def test_arrears_list_most_late_first_with_phones(
     assert Loan.objects.get(pk=a.pk).days_past_due == 0
     with pytest.raises(PermissionDenied):
         selectors.arrears_list(user=staff["teller"])
+
+
+def test_late_loans_without_a_penalty_rule_are_not_even_loaded(
+    staff, member_factory, weekly_penalty_product, till, move_to, verify_green
+):
+    no_rule = services.loan_product_create(
+        actor=staff["manager"],
+        data=ProductData(
+            code="NOPEN-USD",
+            name="Sans pénalité",
+            currency="USD",
+            min_principal="100",
+            max_principal="1000",
+            min_installments=1,
+            max_installments=6,
+            frequency="months",
+            interest_method="flat",
+            min_rate="24",
+            max_rate="24",
+        ),
+    )
+    with_rule = disbursed(staff, member_factory(), weekly_penalty_product, amount="300", n=3)
+    without = disbursed(staff, member_factory(), no_rule, amount="300", n=3)
+    move_to(dt.date(2026, 12, 20), cash=False)
+    run = services.loan_penalties_apply(on_date=dt.date(2026, 12, 20))
+    assert run.loans_examined == 1
+    assert run.penalties == 3
+    assert not LoanTransaction.objects.filter(loan=without, kind=TxKind.PENALTY).exists()
+    assert LoanTransaction.objects.filter(loan=with_rule, kind=TxKind.PENALTY).count() == 3
+    without.refresh_from_db()
+    assert without.days_past_due > 0  # ageing still covers every late loan
+    verify_green()
