@@ -201,6 +201,11 @@ STORAGES = {
 TESTING = os.environ.get("MUPAKA_TESTING") == "1" or "pytest" in sys.modules
 if TESTING:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, like production (WAL, IMMEDIATE transactions): concurrency tests
+        # with real parallel connections run on SQLite too, which the in-memory
+        # test database (one writer, table locks) cannot do.
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-mupaka.sqlite3")}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 
 # --- API ------------------------------------------------------------------

@@ -8,14 +8,11 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs a database that takes concurrent writers"
-)
 def test_concurrent_registrations_get_distinct_numbers(staff, branch):
     from mupaka.members.models import Member, MemberNumberCounter
     from mupaka.members.services import member_register

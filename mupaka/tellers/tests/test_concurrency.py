@@ -1,19 +1,17 @@
 """Two payouts from one till at the same moment cannot take more than it holds: the till
 row is locked (SELECT ... FOR UPDATE) by till_cash_line until the payout commits.
-PostgreSQL only (the in-memory SQLite test database has one writer)."""
+On PostgreSQL (row locks) and on SQLite (a file database whose IMMEDIATE transactions
+serialize writers)."""
 
 import threading
 import uuid
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs a database that takes concurrent writers"
-)
 def test_two_payouts_cannot_overdraw_the_till(open_till, teller):
     from mupaka.core.exceptions import ValidationFailed
     from mupaka.core.money import Money
