@@ -169,3 +169,19 @@ def _flush_through_append_only_triggers():
     flush.Command.handle = handle
     yield
     flush.Command.handle = original
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that really commit end with a flush that also empties the reference data
+    the migrations seeded (border posts, denominations, ...). Give each of them a
+    serialized rollback: the database's content after migration is restored before
+    the test, whatever ran before it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        commits = (
+            "transactional_db" in item.fixturenames
+            or "live_server" in item.fixturenames
+            or (marker is not None and marker.kwargs.get("transaction"))
+        )
+        if commits and "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")
