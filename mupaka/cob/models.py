@@ -270,6 +270,9 @@ class PortfolioSnapshot(models.Model):
     border_post_id = models.BigIntegerField(null=True, blank=True)
     bucket = models.PositiveSmallIntegerField(choices=Bucket.choices)
     restructured = models.BooleanField()
+    # the regulator's class of the loans: the category of the provisioning band they fall
+    # in (DRC: sound, rescheduled, unpaid, doubtful, litigious, irrecoverable)
+    loan_class = models.CharField(max_length=40, default="")
     # measures
     loan_count = models.IntegerField(default=0)
     borrower_count = models.IntegerField(default=0)
@@ -334,3 +337,60 @@ class OutreachSnapshot(models.Model):
         indexes = [
             models.Index(fields=["business_date", "branch"], name="cob_osnap_date_branch"),
         ]
+
+
+# --- collections: what fell due and what was collected on it -------------------------------
+class CollectionSnapshot(models.Model):
+    """What fell due and what was collected on it, by day, so that the collection rate of
+    any period is exact (see API.md). A row is written on ``business_date`` (the day end
+    of day closed) for instalments falling due on ``due_date``:
+
+    * ``due_minor`` (rows where ``due_date == business_date``): principal, interest and
+      fees of the instalments falling due that day (net of waivers; a loan already closed
+      or written off counts only what was paid of it);
+    * ``collected_minor``: what the day's repayments (less the day's reversals) paid on
+      instalments falling due on ``due_date`` — before it (a prepayment), on it, or after
+      it (arrears). Payments reach what fell due oldest due date first.
+
+    Rows dated the day before tracking began carry what had been prepaid by then on the
+    instalments falling due later (so prepayments are left out from the first day)."""
+
+    business_date = models.DateField(_("business date"))
+    due_date = models.DateField(_("due date"))
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    officer_id = models.BigIntegerField(null=True, blank=True)
+    product_id = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    sex = models.CharField(max_length=1)
+    border_post_id = models.BigIntegerField(null=True, blank=True)
+    due_minor = models.BigIntegerField(default=0)
+    collected_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_date", "currency"], name="cob_coll_due"),
+            models.Index(fields=["business_date"], name="cob_coll_date"),
+        ]
+
+
+class LoanCoverage(models.Model):
+    """Per loan and schedule version: principal + interest + fees its repayments had paid
+    at the last end of day (the day's flows are the difference)."""
+
+    loan_id = models.BigIntegerField()
+    version = models.PositiveSmallIntegerField()
+    covered_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["loan_id", "version"], name="cob_coverage_unique")
+        ]
+
+
+class CollectionState(models.Model):
+    """One row (id = 1): since when collections are tracked, the last date done and the
+    last loan transaction seen."""
+
+    tracked_from = models.DateField(null=True, blank=True)
+    last_date = models.DateField(null=True, blank=True)
+    last_tx_id = models.BigIntegerField(default=0)

@@ -29,6 +29,7 @@ MAPPING_ROLES: dict[str, object] = {
     "savings_fee_income": _("Fees on savings accounts"),
     "savings_penalty_income": _("Penalties for breaking a term deposit early"),
     "savings_withholding_tax": _("Tax withheld on savings interest, owed to the State"),
+    "savings_interest_payable": _("Interest accrued on savings, not yet credited to the accounts"),
     "member_shares": _("Member shares (parts sociales)"),
     "entry_fee_income": _("Entry fees (droit d'adhésion)"),
     # cash and exchange
@@ -38,6 +39,8 @@ MAPPING_ROLES: dict[str, object] = {
     "exchange_position": _("Foreign exchange position"),
     "exchange_income": _("Gains on foreign exchange"),
     "exchange_loss": _("Losses on foreign exchange"),
+    "exchange_revaluation_gain": _("Unrealised gains on the month-end revaluation of the exchange position"),
+    "exchange_revaluation_loss": _("Unrealised losses on the month-end revaluation of the exchange position"),
     "teller_difference": _("Till shortages and overages awaiting decision"),
     "suspense": _("Suspense (items to clear)"),
     # equity

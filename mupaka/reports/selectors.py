@@ -759,6 +759,15 @@ def indicators_report(
         ind.average_loan_balance(glp=at_end["glp"], active_borrowers=at_end["borrowers"]),
         collection_rate(date_from=date_from, date_to=date_to, currency=currency, filters=filters),
     ]
+    business = inst.business_date
+    if collection_source(date_from, date_to) == "live" and date_to < business:
+        notes.append(
+            _(
+                "Collection rate: end of day has not recorded every day of this period, so it "
+                "is worked out from the schedules as they stand today (a payment made after "
+                "the period on an instalment that fell due in it is counted too)."
+            )
+        )
     inputs = {
         "financial_revenue": fin_rev,
         "loan_revenue": loan_rev,
@@ -777,19 +786,73 @@ def indicators_report(
     return IndicatorsReport(date_from, date_to, currency, inflation, days, result, inputs, notes)
 
 
+def collection_source(date_from: dt.date, date_to: dt.date) -> str:
+    """ "exact" when end of day recorded every day of the period (``CollectionSnapshot``,
+    from the day tracking began), else "live" (the schedules' caches: exact when the
+    period ends on the business date, approximate for an older period)."""
+    from mupaka.cob.models import CollectionState
+
+    state = CollectionState.objects.filter(pk=1).first()
+    if (
+        state is not None
+        and state.tracked_from is not None
+        and state.last_date is not None
+        and state.tracked_from <= date_from
+        and date_to <= state.last_date
+    ):
+        return "exact"
+    return "live"
+
+
+def _collection_exact(
+    *, date_from: dt.date, date_to: dt.date, currency: str, filters: Filters
+) -> ind.Indicator:
+    """From end of day's daily rows: received during the period on what fell due in it ÷
+    (what fell due in it − what had been prepaid on it before the period)."""
+    from django.db.models import F
+
+    from mupaka.cob.models import CollectionSnapshot
+
+    qs = CollectionSnapshot.objects.filter(
+        currency=currency, due_date__gte=date_from, due_date__lte=date_to
+    )
+    qs = _apply(qs, filters, officer="officer_id", product="product_id", post="border_post_id")
+    totals = qs.aggregate(
+        due=Sum("due_minor", filter=Q(business_date=F("due_date"))),
+        prepaid=Sum("collected_minor", filter=Q(business_date__lt=date_from)),
+        received=Sum(
+            "collected_minor",
+            filter=Q(business_date__gte=date_from, business_date__lte=date_to),
+        ),
+    )
+    due = int(totals["due"] or 0) - int(totals["prepaid"] or 0)
+    received = int(totals["received"] or 0)
+    return ind.Indicator(
+        "collection_rate",
+        (Decimal(received) / Decimal(due)) if due else None,
+        Decimal(received),
+        Decimal(due),
+    )
+
+
 def collection_rate(
     *, date_from: dt.date, date_to: dt.date, currency: str, filters: Filters | None = None
 ) -> ind.Indicator:
-    """Collection rate of the instalments falling due in the period, from the schedule
-    rows' caches: an instalment completed before the period was prepaid (left out); one
-    completed inside it was collected in full; one still open counts what has been paid
-    of it so far (exact when the period ends on the business date; for a past period a
-    payment made after its end is counted too — noted on the page)."""
+    """Collection rate of the instalments falling due in the period. Exact from end of
+    day's daily rows when they cover the period (:func:`collection_source`). Otherwise
+    from the schedule rows' caches: an instalment completed before the period was prepaid
+    (left out); one completed inside it was collected in full; one still open counts what
+    has been paid of it so far (exact when the period ends on the business date; for a
+    past period a payment made after its end is counted too — noted on the page)."""
     from django.db.models import F
 
     from mupaka.loans.models import LoanInstallment, LoanStatus
 
     filters = filters or Filters()
+    if collection_source(date_from, date_to) == "exact":
+        return _collection_exact(
+            date_from=date_from, date_to=date_to, currency=currency, filters=filters
+        )
     qs = LoanInstallment.objects.filter(
         due_date__gte=date_from,
         due_date__lte=date_to,
@@ -1119,6 +1182,175 @@ def prudential_checks(
     return out
 
 
+# --- the statement of overdue loans by the regulator's loan classes --------------------------------
+CLASS_LABELS = {
+    "sound": lambda: _("Sound loans"),
+    "rescheduled": lambda: _("Rescheduled loans"),
+    "unpaid": lambda: _("Unpaid loans"),
+    "doubtful": lambda: _("Doubtful loans"),
+    "litigious": lambda: _("Litigious loans"),
+    "irrecoverable": lambda: _("Irrecoverable loans"),
+}
+
+
+@dataclass
+class ClassLine:
+    key: str
+    label: str
+    days: str  # the day ranges of its bands ("31–90", "≥ 181", restructured marked)
+    rates: str  # the provision rates of its bands ("25 %, 50 %")
+    loans: int = 0
+    outstanding_minor: int = 0
+    principal_overdue_minor: int = 0
+    overdue_minor: int = 0
+    provision_minor: int = 0
+
+
+@dataclass
+class OverdueStatement:
+    on_date: dt.date
+    currency: str
+    source: str  # "snapshot" | "live"
+    lines: list[ClassLine]
+    in_difficulty: ClassLine
+    total: ClassLine
+
+
+def _class_lines() -> list[ClassLine]:
+    """The classes of the provisioning bands in the regulator's order: sound loans, then
+    rescheduled loans, then the others as the bands go (days late)."""
+    from django.utils import translation
+
+    from mupaka.cob.selectors import band_list
+
+    lang = translation.get_language() or "fr"
+    bands = band_list()
+    order: dict[str, int] = {}
+    days: dict[str, list[str]] = defaultdict(list)
+    rates: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for i, b in enumerate(bands):
+        key = b.category or "?"
+        order.setdefault(
+            key,
+            0
+            if key in ("sound", "normal")
+            else 1
+            if key in ("rescheduled", "restructured")
+            else 2 + i,
+        )
+        span = f"{b.min_days}–{b.max_days}" if b.max_days is not None else f"≥ {b.min_days}"
+        if b.restructured:
+            span += " *"
+        days[key].append(span)
+        rate = f"{b.rate_percent} %"
+        if rate not in rates[key]:
+            rates[key].append(rate)
+        labels.setdefault(key, b.label_en if lang.startswith("en") else b.label_fr)
+    return [
+        ClassLine(
+            key,
+            CLASS_LABELS[key]() if key in CLASS_LABELS else labels[key],
+            ", ".join(days[key]),
+            ", ".join(rates[key]),
+        )
+        for key in sorted(order, key=lambda k: order[k])
+    ]
+
+
+def overdue_statement(*, user, on_date: dt.date, currency: str) -> OverdueStatement:
+    """Loans by the regulator's classes (the categories of end of day's provisioning
+    bands: in the DRC sound, rescheduled, unpaid, doubtful, litigious, irrecoverable):
+    count, principal outstanding, overdue amounts and the provision the bands require.
+    From the snapshot of the date, or the loans as they stand for the business date."""
+    from mupaka.cob.models import PortfolioSnapshot
+
+    require_perm(user, "reports.portfolio.view")
+    filters = scoped(user, Filters(currency=currency))
+    source, read_date = portfolio_source(on_date)
+    lines = {ln.key: ln for ln in _class_lines()}
+    rows: list[tuple[str, int, int, int, int, int]] = []
+    if source == "snapshot":
+        qs = _apply(
+            PortfolioSnapshot.objects.filter(business_date=read_date),
+            filters,
+            officer="officer_id",
+            product="product_id",
+            post="border_post_id",
+        ).filter(loan_count__gt=0)
+        for r in qs.values("loan_class").annotate(
+            n=Sum("loan_count"),
+            out=Sum("principal_outstanding_minor"),
+            pover=Sum("principal_overdue_minor"),
+            over=Sum("overdue_minor"),
+            prov=Sum("provision_minor"),
+        ):
+            rows.append(
+                (
+                    r["loan_class"],
+                    r["n"] or 0,
+                    r["out"] or 0,
+                    r["pover"] or 0,
+                    r["over"] or 0,
+                    r["prov"] or 0,
+                )
+            )
+    else:
+        from django.db import connection
+
+        where, params = ["l.status = 'active'", "l.currency = %s"], [currency]
+        if filters.branch_id is not None:
+            where.append("l.branch_id = %s")
+            params.append(filters.branch_id)
+        if filters.officer_id is not None:
+            where.append("l.officer_id = %s")
+            params.append(filters.officer_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT b.category, COUNT(*), SUM(l.principal_outstanding_minor), 0, "  # noqa: S608 (constant text and placeholders)
+                "SUM(l.overdue_minor), "
+                "SUM((l.principal_outstanding_minor * b.rate_ppm + 500000) / 1000000) "
+                "FROM loans_loan l JOIN cob_provisionband b ON b.restructured = l.restructured "
+                "AND l.days_past_due >= b.min_days "
+                "AND (b.max_days IS NULL OR l.days_past_due <= b.max_days) "
+                f"WHERE {' AND '.join(where)} GROUP BY b.category",
+                params,
+            )
+            rows = list(cursor.fetchall())
+    for key, n, out, pover, over, prov in rows:
+        line = lines.get(key or "?")
+        if line is None:
+            line = lines[key or "?"] = ClassLine(key or "?", key or "?", "", "")
+        line.loans += int(n)
+        line.outstanding_minor += int(out)
+        line.principal_overdue_minor += int(pover)
+        line.overdue_minor += int(over)
+        line.provision_minor += int(prov)
+    ordered = list(lines.values())
+
+    def total(label: str, items: list[ClassLine]) -> ClassLine:
+        return ClassLine(
+            "total",
+            label,
+            "",
+            "",
+            sum(x.loans for x in items),
+            sum(x.outstanding_minor for x in items),
+            sum(x.principal_overdue_minor for x in items),
+            sum(x.overdue_minor for x in items),
+            sum(x.provision_minor for x in items),
+        )
+
+    return OverdueStatement(
+        on_date,
+        currency,
+        source,
+        ordered,
+        total(_("Loans in difficulty"), [x for x in ordered if x.key not in ("sound", "normal")]),
+        total(_("Total"), ordered),
+    )
+
+
 @dataclass
 class MonthlyPack:
     on_date: dt.date
@@ -1127,6 +1359,8 @@ class MonthlyPack:
     loans_by_product: PortfolioReport
     deposits: list[tuple[str, str, int]]  # number, name, amount
     ratios: list[tuple[object, RatioCheck]]
+    overdue: OverdueStatement | None = None
+    exchange: object | None = None  # mupaka.cob.selectors.ExchangePosition
 
 
 def monthly_pack(*, user, on_date: dt.date, currency: str | None = None) -> MonthlyPack:
@@ -1157,7 +1391,26 @@ def monthly_pack(*, user, on_date: dt.date, currency: str | None = None) -> Mont
         loans,
         deposits,
         prudential_checks(on_date=on_date, currency=cur, fs=statements.balance_sheet),
+        overdue=overdue_statement(user=user, on_date=on_date, currency=cur),
+        exchange=exchange_position_report(user=user, on_date=on_date),
     )
+
+
+def exchange_position_report(*, user, on_date: dt.date):
+    """The exchange position per currency at the end of ``on_date``, valued in the base
+    currency at that date's closing rates, with its unrealised result (end of day posts
+    it at the month end: ``mupaka.cob.selectors.exchange_position``)."""
+    from mupaka.cob.selectors import exchange_position
+
+    require_perm(user, "reports.financial.view")
+    if on_date > institution_get().business_date:
+        raise ValidationFailed(
+            _("%(date)s is after the business date: nothing is known of it yet.")
+            % {"date": on_date.strftime("%d/%m/%Y")},
+            field="date",
+            code="future_date",
+        )
+    return exchange_position(on_date=on_date)
 
 
 # --- dashboard ---------------------------------------------------------------------------------

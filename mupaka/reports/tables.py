@@ -474,6 +474,168 @@ def prudential_table(checks, *, on_date, currency: str) -> Table:
     return t
 
 
+def overdue_statement_table(statement) -> Table:
+    """The statement of overdue loans by the regulator's loan classes (the categories of
+    the provisioning bands), with the provision each class requires."""
+    cur = statement.currency
+    date = statement.on_date.strftime("%d/%m/%Y")
+    t = Table(
+        _("Statement of overdue loans, %(currency)s") % {"currency": cur},
+        _("Loans by class at the end of %(date)s (the classes and rates of the provisioning bands)")
+        % {"date": date},
+        [
+            Column(_("Class")),
+            Column(_("Days late")),
+            Column(_("Loans"), True),
+            Column(_("Principal outstanding"), True),
+            Column(_("Share"), True),
+            Column(_("Principal overdue"), True),
+            Column(_("Amount overdue"), True),
+            Column(_("Provision rate")),
+            Column(_("Provision required"), True),
+        ],
+        filename=f"creances-en-souffrance-{cur}-{statement.on_date.isoformat()}",
+    )
+    whole = statement.total.outstanding_minor
+
+    def row(ln, style=""):
+        return Row(
+            [
+                ln.label,
+                ln.days,
+                Num(ln.loans),
+                money(ln.outstanding_minor, cur),
+                Pct(Decimal(ln.outstanding_minor) / whole if whole else None),
+                money(ln.principal_overdue_minor, cur) if statement.source == "snapshot" else None,
+                money(ln.overdue_minor, cur),
+                ln.rates,
+                money(ln.provision_minor, cur),
+            ],
+            style,
+        )
+
+    for ln in statement.lines:
+        t.rows.append(row(ln))
+    t.rows.append(row(statement.in_difficulty, "total"))
+    t.rows.append(row(statement.total, "total"))
+    t.notes.append(_("* restructured (rescheduled) loans, which have their own bands."))
+    t.notes.append(
+        _(
+            "The classes, day ranges and rates are those of the provisioning bands (End of day → "
+            "Provisioning bands); the preset's figures are examples until the accountant enters "
+            "the regulator's."
+        )
+    )
+    return t
+
+
+def exchange_position_table(position) -> Table:
+    """The exchange position per currency valued in the base currency at the month-end
+    rates, and its unrealised result."""
+    base = position.base
+    date = position.on_date.strftime("%d/%m/%Y")
+    t = Table(
+        _("Exchange position, in %(base)s") % {"base": base},
+        _("At the end of %(date)s, at that date's closing rates") % {"date": date},
+        [
+            Column(_("Currency")),
+            Column(_("Exchange desk position (long +, short −)"), True),
+            Column(_("Balance-sheet position (assets − liabilities)"), True),
+            Column(_("Closing rate")),
+            Column(_("Desk position in %(base)s") % {"base": base}, True),
+            Column(_("Balance-sheet position in %(base)s") % {"base": base}, True),
+        ],
+        filename=f"position-de-change-{position.on_date.isoformat()}",
+    )
+
+    def base_amount(value):
+        if value is None:
+            return Num(None)
+        return money(value.scaleb(Money.zero(base).exponent), base)
+
+    for c in position.currencies:
+        rate = (
+            f"{c.rate.pair} {Num(c.rate.rate, 4)} ({c.rate.rate_date.strftime('%d/%m/%Y')}"
+            + (", " + _("mid rate") if c.rate.source == "mid" else "")
+            + ")"
+            if c.rate
+            else _("no rate")
+        )
+        t.rows.append(
+            Row(
+                [
+                    c.currency,
+                    money(c.desk_long_minor, c.currency),
+                    money(c.balance_sheet_minor, c.currency),
+                    rate,
+                    base_amount(c.desk_in_base),
+                    base_amount(c.balance_sheet_in_base),
+                ]
+            )
+        )
+    t.rows.append(
+        Row(
+            [
+                _("Counter-value in %(base)s (exchange desk)") % {"base": base},
+                None,
+                None,
+                None,
+                money(position.counter_value_minor, base),
+                None,
+            ]
+        )
+    )
+    t.rows.append(
+        Row(
+            [
+                _("Unrealised exchange result (gain +, loss −)"),
+                None,
+                None,
+                None,
+                money(position.unrealised_minor, base),
+                None,
+            ],
+            "total",
+        )
+    )
+    if position.revaluation_minor:
+        t.rows.append(
+            Row(
+                [
+                    _("Posted by end of day at this month end"),
+                    None,
+                    None,
+                    None,
+                    money(position.revaluation_minor, base),
+                    None,
+                ]
+            )
+        )
+    if position.missing_rates:
+        t.notes.append(
+            _("No rate for %(currencies)s: the result cannot be valued (nothing was posted).")
+            % {"currencies": ", ".join(position.missing_rates)}
+        )
+    t.notes.append(
+        _(
+            "The exchange desk's position is what the position accounts hold (each exchange is "
+            "booked at the day's reference rate); valued at the month-end rates, the difference "
+            "from its counter-value is the unrealised result, which end of day posts at the last "
+            "business date of the month and reverses on the first of the next. The balance-sheet "
+            "position (assets less liabilities in the currency) is the institution's whole "
+            "exposure, for the regulator's limits; it is reported, not revalued, because each "
+            "currency's books stand by themselves."
+        )
+    )
+    t.notes.append(
+        _(
+            "Closing rate: the reference rate of the last day a rate was set, or the mid rate "
+            "(buy + sell) ÷ 2 when none was given."
+        )
+    )
+    return t
+
+
 def monthly_pack_tables(pack) -> list[Table]:
     from mupaka.ledger.reports import statement_of
 
@@ -482,10 +644,9 @@ def monthly_pack_tables(pack) -> list[Table]:
         statement_of(pack.statements.income_statement),
     ]
     loans = portfolio_tables(pack.loans_by_product, dimension_label=_("product"))
-    for t in loans:
-        if t.title.startswith(_("Ageing of the portfolio").split(",")[0]):
-            t.title = _("Statement of overdue loans, %(currency)s") % {"currency": pack.currency}
     tables.extend(loans)
+    if pack.overdue is not None:
+        tables.append(overdue_statement_table(pack.overdue))
     dep = Table(
         _("Breakdown of deposits, %(currency)s") % {"currency": pack.currency},
         _("At the end of %(date)s") % {"date": pack.on_date.strftime("%d/%m/%Y")},
@@ -499,6 +660,8 @@ def monthly_pack_tables(pack) -> list[Table]:
     )
     tables.append(dep)
     tables.append(prudential_table(pack.ratios, on_date=pack.on_date, currency=pack.currency))
+    if pack.exchange is not None and pack.exchange.currencies:
+        tables.append(exchange_position_table(pack.exchange))
     return tables
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("outreach/", views.outreach, name="outreach"),
     path("statements/", views.statements, name="statements"),
     path("monthly-pack/", views.monthly_pack, name="monthly_pack"),
+    path("exchange-position/", views.exchange_position, name="exchange_position"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("norms/", views.norms, name="norms"),
 ]

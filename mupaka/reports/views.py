@@ -140,6 +140,7 @@ def index(request):
         ("reports:outreach", _("Outreach: the traders served"), "reports.outreach.view"),
         ("reports:statements", _("Financial statements"), "reports.financial.view"),
         ("reports:monthly_pack", _("Central bank's monthly pack"), "reports.financial.view"),
+        ("reports:exchange_position", _("Exchange position"), "reports.financial.view"),
         ("reports:dashboard", _("Manager's dashboard"), "reports.dashboard.view"),
         ("reports:norms", _("Prudential norms"), "reports.financial.view"),
     ]
@@ -362,6 +363,28 @@ def monthly_pack(request):
         template="reports/report.html",
         context={"date": on_date, "statements": True, "currency": pack.currency, "pack": pack},
         filename=f"rapport-mensuel-bcc-{pack.currency}-{on_date.isoformat()}",
+    )
+
+
+@staff_page("reports.financial.view")
+def exchange_position(request):
+    title = _("Exchange position")
+    inst = institution_get()
+    try:
+        on_date = selectors.parse_date(
+            request.GET.get("date"), default=_last_month_end(inst.business_date)
+        )
+        position = selectors.exchange_position_report(user=request.user, on_date=on_date)
+    except ValidationFailed as exc:
+        return _error_page(request, exc, title=title)
+    return _respond(
+        request,
+        [tables.exchange_position_table(position)],
+        title=title,
+        subtitle=f"{position.base} · {on_date.strftime('%d/%m/%Y')}",
+        template="reports/report.html",
+        context={"date": on_date},
+        filename=f"position-de-change-{on_date.isoformat()}",
     )
 
 

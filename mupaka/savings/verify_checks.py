@@ -9,7 +9,11 @@
   entry's lines on each savings ledger account;
 - ``savings.running_balances``: each account's balance is the sum of its
   transactions and the balance after its last transaction; blocked amounts are the
-  sum of the active holds.
+  sum of the active holds;
+- ``savings.interest_payable_vs_accrued``: per savings product, the interest payable in
+  the general ledger equals the interest its open accounts have earned and not yet been
+  credited (worked out per account as it will be posted), and the payable accounts hold
+  nothing else.
 """
 
 from __future__ import annotations
@@ -165,6 +169,55 @@ def running_balances() -> list[str]:
     return problems
 
 
+def interest_payable_vs_accrued() -> list[str]:
+    from mupaka.ledger.models import AccountMapping
+    from mupaka.savings.models import SavingsProduct
+    from mupaka.savings.services.payable import (
+        ROLE,
+        SUBLEDGER,
+        accrued_by_product,
+        payable_account,
+        stock_by_product,
+    )
+
+    problems: list[str] = []
+    accrued, stock = accrued_by_product(), stock_by_product()
+    products = {p.pk: p for p in SavingsProduct.objects.filter(pk__in=set(accrued) | set(stock))}
+    for pid in sorted(set(accrued) | set(stock)):
+        earned, held = accrued.get(pid, 0), stock.get(pid, 0)
+        product = products.get(pid)
+        code = product.code if product else f"#{pid}"
+        if earned == held:
+            continue
+        if product is not None and held == 0 and payable_account(product.currency, product) is None:
+            problems.append(
+                f"product {code}: interest earned {earned} is not in the ledger "
+                f"(no {ROLE} mapping in {product.currency}: run `mupaka chart load`)"
+            )
+            continue
+        problems.append(
+            f"product {code}: interest payable in the ledger {held} ≠ interest earned and "
+            f"not yet posted {earned} (minor units)"
+        )
+    accounts = sorted(
+        set(AccountMapping.objects.filter(role=ROLE).values_list("account_id", flat=True))
+    )
+    if accounts:
+        problems += [
+            f"account {number}: {net} (minor units) posted without naming a savings product"
+            for number, net in _q(
+                "SELECT a.number, SUM(l.credit_minor) - SUM(l.debit_minor) "  # noqa: S608 (only %s placeholders are joined)
+                "FROM ledger_journalline l JOIN ledger_account a ON a.id = l.account_id "
+                f"WHERE l.account_id IN ({', '.join(['%s'] * len(accounts))}) "
+                "AND l.subledger_type <> %s GROUP BY a.number "
+                "HAVING SUM(l.credit_minor) <> SUM(l.debit_minor)",
+                [*accounts, SUBLEDGER],
+            )
+        ]
+    return problems[:MAX_PROBLEMS]
+
+
 register_check("savings.subledger_vs_ledger", savings_vs_ledger)
+register_check("savings.interest_payable_vs_accrued", interest_payable_vs_accrued)
 register_check("savings.transactions_vs_journal", transactions_vs_journal)
 register_check("savings.running_balances", running_balances)

@@ -342,6 +342,14 @@ def business_date_move(ctx: StepContext) -> dict:
     before = {"business_date": inst.business_date}
     inst.business_date = nxt
     inst.save(update_fields=["business_date", "updated_at"])
+    reversed_ = []
+    if (nxt.year, nxt.month) != (ctx.on_date.year, ctx.on_date.month):
+        # a new month opens: the month-end revaluation of the exchange position is
+        # reversed on its first day (dated it), so the new month starts from the rates
+        # of the operations
+        from mupaka.cob.services.fx import fx_revaluation_reverse
+
+        reversed_ = fx_revaluation_reverse(on_date=nxt)
     ctx.mid()
     CobRun.objects.filter(pk=ctx.run.pk).update(
         status=RunStatus.DONE, finished_at=timezone.now(), next_date=nxt, error=""
@@ -354,7 +362,10 @@ def business_date_move(ctx: StepContext) -> dict:
         before=before,
         after={"business_date": nxt},
     )
-    return {"from": ctx.on_date.isoformat(), "to": nxt.isoformat()}
+    result = {"from": ctx.on_date.isoformat(), "to": nxt.isoformat()}
+    if reversed_:
+        result["revaluation_reversed"] = reversed_
+    return result
 
 
 # --- many days, jobs ---------------------------------------------------------------------

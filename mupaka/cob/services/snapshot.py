@@ -138,7 +138,7 @@ def _portfolio(d) -> int:
     )
     columns = (
         "business_date, branch_id, officer_id, product_id, currency, sex, border_post_id, "
-        "bucket, restructured, loan_count, borrower_count, first_loan_count, "
+        "bucket, restructured, loan_class, loan_count, borrower_count, first_loan_count, "
         "principal_outstanding_minor, interest_outstanding_minor, principal_overdue_minor, "
         "interest_overdue_minor, overdue_minor, par1_minor, par30_minor, par90_minor, "
         "provision_minor, disbursed_count, disbursed_minor, disbursed_mtd_count, "
@@ -153,6 +153,7 @@ def _portfolio(d) -> int:
         "s.principal_out, s.interest_out, s.p_overdue, s.i_overdue, s.overdue, "
         f"{par('>= 1')} AS par1, {par('> 30')} AS par30, {par('> 90')} AS par90, "
         "CASE WHEN s.active = 1 THEN COALESCE(pv.provision, 0) ELSE 0 END AS provision, "
+        "CASE WHEN s.active = 1 THEN COALESCE(pv.category, '') ELSE '' END AS loan_class, "
         "CASE WHEN s.disbursed_on = %s THEN 1 ELSE 0 END AS disb, "
         "CASE WHEN s.disbursed_on = %s THEN s.principal ELSE 0 END AS disb_minor, "
         "CASE WHEN s.disbursed_on >= %s AND s.disbursed_on <= %s THEN 1 ELSE 0 END AS mtd, "
@@ -167,11 +168,14 @@ def _portfolio(d) -> int:
         # her first loan ever disbursed
         "LEFT JOIN (SELECT member_id, MIN(id) AS first_id FROM loans_loan "
         "WHERE disbursed_on IS NOT NULL GROUP BY member_id) fl ON fl.member_id = s.member_id "
-        "LEFT JOIN (SELECT s.id AS loan_id, "
+        "LEFT JOIN (SELECT s.id AS loan_id, b.category, "
         f"((s.principal_out * b.rate_ppm + {500_000}) / {1_000_000}) AS provision "
         f"FROM {STATE} s {band_join} WHERE s.active = 1) pv ON pv.loan_id = s.id"
     )
-    group = "branch_id, officer_id, product_id, currency, sex, border_post_id, bucket, restructured"
+    group = (
+        "branch_id, officer_id, product_id, currency, sex, border_post_id, bucket, restructured, "
+        "loan_class"
+    )
     return sql.execute(
         f"INSERT INTO cob_portfoliosnapshot ({columns}) "  # noqa: S608 (constant text)
         f"SELECT %s, {group}, SUM(active), SUM(borrower), SUM(first_loan), SUM(principal_out), "

@@ -222,16 +222,32 @@ def _savings_ready() -> bool:
     return sql.table_exists("savings_savingsaccount")
 
 
+def period_end(on_date: dt.date) -> dt.date:
+    """The last calendar day ``on_date`` closes: the month end itself when ``on_date`` is
+    the month's last business date and the days after it are closed days (the 31st a
+    Sunday or a holiday), else ``on_date``. Savings interest and fees of the month are
+    posted that evening instead of being skipped."""
+    from mupaka.cob.selectors import next_working_day
+
+    nxt = next_working_day(on_date)
+    if (nxt.year, nxt.month) == (on_date.year, on_date.month):
+        return on_date
+    return nxt.replace(day=1) - dt.timedelta(days=1)
+
+
 def savings_interest(ctx: StepContext) -> dict:
-    """Savings interest: the day's balances counted; interest posted on posting dates."""
+    """Savings interest: the day's balances counted (through the month end when the
+    month ends on closed days), the interest payable in the general ledger brought to
+    what the accounts have earned, and interest posted on posting dates."""
     if not _savings_ready():
         return {"skipped": "savings tables missing"}
     from mupaka.savings.services import savings_interest_accrue, savings_interest_post
 
-    accrued = savings_interest_accrue(on_date=ctx.on_date, actor=None)
+    through = period_end(ctx.on_date)
+    accrued = savings_interest_accrue(on_date=ctx.on_date, actor=None, through=through)
     ctx.mid()
-    posted = savings_interest_post(on_date=ctx.on_date, actor=None)
-    return {"accrued": accrued, "posted": posted}
+    posted = savings_interest_post(on_date=ctx.on_date, actor=None, through=through)
+    return {"accrued": accrued, "posted": posted, "through": through.isoformat()}
 
 
 def savings_fees(ctx: StepContext) -> dict:
@@ -239,7 +255,9 @@ def savings_fees(ctx: StepContext) -> dict:
         return {"skipped": "savings tables missing"}
     from mupaka.savings.services import savings_maintenance_fees_charge
 
-    return savings_maintenance_fees_charge(on_date=ctx.on_date, actor=None)
+    return savings_maintenance_fees_charge(
+        on_date=ctx.on_date, actor=None, through=period_end(ctx.on_date)
+    )
 
 
 def term_deposits(ctx: StepContext) -> dict:
@@ -349,7 +367,32 @@ def _provision_currencies() -> list[str]:
     return [r[0] for r in rows]
 
 
-# --- 9. snapshot ----------------------------------------------------------------------------------
+# --- 9. exchange position ---------------------------------------------------------------------------
+def exchange_revaluation(ctx: StepContext) -> dict:
+    """At the month's last business date, the exchange position revalued at the closing
+    rates (unrealised result in the base currency); any earlier month's revaluation still
+    standing is reversed first (normally done when the date moved: see
+    ``business_date_move``)."""
+    from mupaka.cob.services.fx import fx_revaluation_post, fx_revaluation_reverse
+
+    reversed_ = fx_revaluation_reverse(on_date=ctx.on_date)
+    ctx.mid()
+    result = fx_revaluation_post(on_date=ctx.on_date)
+    if reversed_:
+        result["reversed"] = reversed_
+    return result
+
+
+# --- 10. collections ----------------------------------------------------------------------------------
+def loan_collections(ctx: StepContext) -> dict:
+    """What fell due today and what today's repayments paid on what fell due (by due
+    date): the collection rate of any period is exact from these rows."""
+    from mupaka.cob.services.collections import collections_record
+
+    return collections_record(on_date=ctx.on_date, mid=ctx.mid)
+
+
+# --- 11. snapshot ----------------------------------------------------------------------------------
 def portfolio_snapshot(ctx: StepContext) -> dict:
     from mupaka.cob.services.snapshot import snapshot_build
 
@@ -367,6 +410,12 @@ STEPS: list[Step] = [
     Step("savings_fees", gettext_lazy("Savings fees"), savings_fees),
     Step("savings_dormancy", gettext_lazy("Dormant accounts"), savings_dormancy),
     Step("loan_provisions", gettext_lazy("Loan-loss provisions"), loan_provisions),
+    Step(
+        "exchange_revaluation",
+        gettext_lazy("Exchange position at month end"),
+        exchange_revaluation,
+    ),
+    Step("loan_collections", gettext_lazy("Collections on what fell due"), loan_collections),
     Step("portfolio_snapshot", gettext_lazy("Portfolio snapshot"), portfolio_snapshot),
     Step("business_date_move", gettext_lazy("Next business date"), business_date_move),
 ]

@@ -146,3 +146,38 @@ def interest_for_balances(
         withholding_rate=withholding_rate,
         rounding=rounding,
     )
+
+
+def gross_minor_from_accumulator(
+    acc: Accumulator,
+    *,
+    rate_ppm: int,
+    method: InterestMethod | str,
+    min_balance_minor: int = 0,
+    days_in_year: int = 365,
+    rounding: Rounding | str = Rounding.HALF_EVEN,
+) -> int:
+    """The gross interest of :func:`interest_from_accumulator` in minor units, worked out
+    in integers (the rate in millionths): what end of day sums over every open account
+    each evening to accrue the interest payable in the general ledger, so it must be, and
+    is tested to be, the amount that will be posted to the account if the period ended
+    today. Rounding modes: half even, half up, down (the products' choices)."""
+    method = InterestMethod(method)
+    if method == InterestMethod.DAILY_BALANCE:
+        base = acc.eligible_balance_days
+    elif acc.days and acc.balance_days >= min_balance_minor * acc.days:
+        base = acc.balance_days
+    else:
+        base = 0
+    if base <= 0 or rate_ppm <= 0:
+        return 0
+    den = days_in_year * 1_000_000
+    q, r = divmod(base * rate_ppm, den)
+    mode = Rounding(rounding)
+    if mode == Rounding.HALF_EVEN:
+        q += 1 if 2 * r > den or (2 * r == den and q % 2) else 0
+    elif mode == Rounding.HALF_UP:
+        q += 1 if 2 * r >= den else 0
+    elif mode != Rounding.DOWN:
+        raise ValueError(f"rounding {mode} is not offered for savings interest")
+    return q

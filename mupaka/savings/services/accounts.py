@@ -14,6 +14,7 @@ from mupaka.core.permissions import require_branch, require_perm
 from mupaka.ledger.services import LineSpec, journal_post
 from mupaka.members.models import Member, MemberStatus
 from mupaka.savings import hooks
+from mupaka.savings.domain.interest import Accumulator
 from mupaka.savings.domain.term import early_break_penalty_minor, maturity_date
 from mupaka.savings.gl import ROLE_BY_KIND, gl_account
 from mupaka.savings.models import (
@@ -38,6 +39,7 @@ from mupaka.savings.services.movements import (
     replayed_result,
     savings_entry_link,
 )
+from mupaka.savings.services.payable import forfeit_lines
 
 ACCOUNT_FIELDS = [
     "number",
@@ -218,6 +220,21 @@ def savings_account_close(*, actor, account: SavingsAccount, reason: str = "") -
             code="balance_not_zero",
         )
     before = snapshot(account, ["status", "closed_date"])
+    forfeit = _forfeited_interest_lines(account.pk, account.product)
+    if forfeit:  # interest earned in the period, lost at closing: written back
+        journal_post(
+            actor=actor,
+            business_date=business_date_now(),
+            narrative=(
+                _("Account %(number)s closed: interest earned in the period forfeited")
+                % {"number": account.number}
+            )[:300],
+            lines=forfeit,
+            source_type="savings.close",
+            source_id=account.pk,
+            idempotency_key=f"savings.close:{account.pk}:interest",
+            branch=account.branch_id,
+        )
     account.status = AccountStatus.CLOSED
     account.closed_date = business_date_now()
     account.available_minor = 0
@@ -232,6 +249,19 @@ def savings_account_close(*, actor, account: SavingsAccount, reason: str = "") -
         reason=reason,
     )
     return account
+
+
+def _forfeited_interest_lines(account_id: int, product: SavingsProduct) -> list:
+    """Dr payable / Cr interest expense for the interest the account has earned so far
+    in its period (it is never posted to her once the account is closed or broken)."""
+    balance_days, eligible_days, days, rate_ppm = SavingsAccount.objects.filter(
+        pk=account_id
+    ).values_list("acc_balance_days", "acc_eligible_days", "acc_days", "interest_rate_ppm")[0]
+    return forfeit_lines(
+        product=product,
+        accumulator=Accumulator(balance_days, eligible_days, days),
+        rate_ppm=rate_ppm,
+    )
 
 
 # --- term deposits -----------------------------------------------------------------------------
@@ -484,6 +514,8 @@ def term_deposit_break(
             )
     if not lines:
         raise ValidationFailed(_("This deposit holds nothing."), field="account")
+    # the interest it had earned is forfeited: written back from the payable
+    lines += _forfeited_interest_lines(acct.id, product)
     entry = journal_post(
         actor=actor,
         business_date=bdate,

@@ -17,6 +17,17 @@ Dr interest expense, Cr savings, Cr tax withheld); each member's share is a savi
 transaction linked to that entry, which ``mupaka verify`` checks.
 ``actor`` is None for end of day (the system); a person may run them with
 ``savings.eod`` (administrator).
+
+Interest earned and not yet posted is also in the general ledger: each accrual ends by
+bringing the ``savings_interest_payable`` account to it, and posting releases the
+payable instead of charging the expense (see :mod:`mupaka.savings.services.payable`).
+
+**A month that ends on a closed day.** When the last business date of a month comes
+before the calendar month end (the 31st is a Sunday or a holiday), end of day passes
+``through=`` the month end: the days up to it are counted at that evening's balance
+(nothing can change a balance on a day the institution is closed), and the month's
+(quarter's, year's) interest and monthly fees are posted that evening, dated the
+business date, instead of being skipped.
 """
 
 from __future__ import annotations
@@ -51,6 +62,7 @@ from mupaka.savings.models import (
     TxnKind,
 )
 from mupaka.savings.services.movements import db_date
+from mupaka.savings.services.payable import payable_account, payable_line, payable_true_up
 
 OPEN_STATUSES = (AccountStatus.ACTIVE, AccountStatus.DORMANT, AccountStatus.BLOCKED)
 # Interest and fees are credited/charged on these (a blocked account waits).
@@ -218,22 +230,27 @@ def post_batch(
 
 # --- accrual ----------------------------------------------------------------------------------------
 @transaction.atomic
-def savings_interest_accrue(*, on_date: dt.date, actor=None) -> dict:
+def savings_interest_accrue(
+    *, on_date: dt.date, actor=None, through: dt.date | None = None
+) -> dict:
     """Add ``on_date``'s end-of-day balance to the interest accumulator of every open
-    account not yet counted through ``on_date`` (a missed day counts at today's balance).
-    Term deposits count up to the day before maturity. Idempotent per date."""
+    account not yet counted through ``on_date`` (a missed day counts at today's balance;
+    ``through``, a later day the institution is closed, counts the days up to it too).
+    Term deposits count up to the day before maturity. Then the interest payable in
+    the general ledger is brought to what the accounts have earned. Idempotent per date."""
     _check_actor(actor)
     d = connection.ops.adapt_datefield_value
     counted = 0
+    last_day = max(through or on_date, on_date)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT accrued_through FROM savings_savingsaccount "
             "WHERE status <> 'closed' AND accrued_through < %s AND maturity_date IS NULL",
-            [d(on_date)],
+            [d(last_day)],
         )
         throughs = sorted(db_date(r[0]) for r in cursor.fetchall())
-        for through in throughs:
-            gap = (on_date - through).days
+        for counted_to in throughs:
+            gap = (last_day - counted_to).days
             cursor.execute(
                 "UPDATE savings_savingsaccount SET "
                 "acc_balance_days = acc_balance_days + balance_minor * %s, "
@@ -242,19 +259,19 @@ def savings_interest_accrue(*, on_date: dt.date, actor=None) -> dict:
                 "WHERE p.id = savings_savingsaccount.product_id) THEN balance_minor * %s ELSE 0 END, "
                 "acc_days = acc_days + %s, accrued_through = %s "
                 "WHERE status <> 'closed' AND accrued_through = %s AND maturity_date IS NULL",
-                [gap, gap, gap, d(on_date), d(through)],
+                [gap, gap, gap, d(last_day), d(counted_to)],
             )
             counted += cursor.rowcount
         # term deposits: count up to the day before maturity, never after
         cursor.execute(
             "SELECT DISTINCT accrued_through, maturity_date FROM savings_savingsaccount "
             "WHERE status <> 'closed' AND accrued_through < %s AND maturity_date IS NOT NULL",
-            [d(on_date)],
+            [d(last_day)],
         )
         pairs = sorted((db_date(a), db_date(b)) for a, b in cursor.fetchall())
-        for through, maturity in pairs:
-            last = min(on_date, maturity - dt.timedelta(days=1))
-            gap = max((last - through).days, 0)
+        for counted_to, maturity in pairs:
+            last = min(last_day, maturity - dt.timedelta(days=1))
+            gap = max((last - counted_to).days, 0)
             cursor.execute(
                 "UPDATE savings_savingsaccount SET "
                 "acc_balance_days = acc_balance_days + balance_minor * %s, "
@@ -263,12 +280,16 @@ def savings_interest_accrue(*, on_date: dt.date, actor=None) -> dict:
                 "WHERE p.id = savings_savingsaccount.product_id) THEN balance_minor * %s ELSE 0 END, "
                 "acc_days = acc_days + %s, accrued_through = %s "
                 "WHERE status <> 'closed' AND accrued_through = %s AND maturity_date = %s",
-                [gap, gap, gap, d(on_date), d(through), d(maturity)],
+                [gap, gap, gap, d(last_day), d(counted_to), d(maturity)],
             )
             counted += cursor.rowcount if gap else 0
+    payable = payable_true_up(on_date=on_date, actor=actor)
     if _run("interest_accrue", on_date) is None:
         _done("interest_accrue", on_date, {"accounts": counted}, actor)
-    return {"accounts": counted}
+    result = {"accounts": counted}
+    if payable["posted"] or payable["unmapped"]:
+        result["payable"] = payable
+    return result
 
 
 # --- interest posting ------------------------------------------------------------------------------
@@ -292,9 +313,20 @@ def _interest(acct_row, product: SavingsProduct):
 
 
 def _post_interest(
-    *, actor, on_date: dt.date, product: SavingsProduct, rows: list[dict], label: str
+    *,
+    actor,
+    on_date: dt.date,
+    product: SavingsProduct,
+    rows: list[dict],
+    label: str,
+    period_end: dt.date | None = None,
 ):
-    """Post the accumulated interest of ``rows`` (accounts of one product); reset them."""
+    """Post the accumulated interest of ``rows`` (accounts of one product); reset them.
+    The gross interest is taken from the product's interest payable (brought up to date
+    first), or charged to the expense when the chart maps no payable."""
+    payable = payable_account(product.currency, product) is not None
+    if payable:
+        payable_true_up(on_date=on_date, actor=actor, product_ids=[product.pk])
     by_gl: dict[int, list[tuple[dict, object]]] = defaultdict(list)
     for row in rows:
         by_gl[row["gl_account_id"]].append((row, _interest(row, product)))
@@ -324,7 +356,9 @@ def _post_interest(
             continue
         accounts = _load({m.account_id for m in moves})
         counter = [
-            LineSpec.dr(
+            payable_line(product, gross, side="dr", memo=label)
+            if payable
+            else LineSpec.dr(
                 gl_account("savings_interest_expense", product.currency, product),
                 product.money(gross),
                 memo=label[:200],
@@ -352,7 +386,10 @@ def _post_interest(
         gross_total += gross
         ids_with_interest.extend(m.account_id for m in moves)
     SavingsAccount.objects.filter(pk__in=[r["id"] for r in rows]).update(
-        acc_balance_days=0, acc_eligible_days=0, acc_days=0, interest_posted_through=on_date
+        acc_balance_days=0,
+        acc_eligible_days=0,
+        acc_days=0,
+        interest_posted_through=period_end or on_date,
     )
     return posted, gross_total
 
@@ -368,27 +405,31 @@ ROW_FIELDS = [
 
 
 @transaction.atomic
-def savings_interest_post(*, on_date: dt.date, actor=None) -> dict:
+def savings_interest_post(*, on_date: dt.date, actor=None, through: dt.date | None = None) -> dict:
     """Post the interest of every voluntary or guarantee product whose period (month,
-    quarter, year) ends on ``on_date``: counts ``on_date`` first (accrue), then one
-    entry per product and ledger account, withholding tax deducted, nothing for the
-    accounts below the minimum or earning less than one minor unit. Idempotent per date."""
+    quarter, year) ends on ``on_date`` (or on ``through``, the calendar month end when
+    ``on_date`` is the month's last business date): counts the days first (accrue), then
+    one entry per product and ledger account, dated ``on_date``, withholding tax
+    deducted, nothing for the accounts below the minimum or earning less than one minor
+    unit. Idempotent per date."""
     _check_actor(actor)
     previous = _run("interest_post", on_date)
     if previous is not None:
         return previous.result
-    savings_interest_accrue(on_date=on_date, actor=actor)
+    period_end = max(through or on_date, on_date)
+    savings_interest_accrue(on_date=on_date, actor=actor, through=period_end)
     result: dict = {"products": {}, "accounts": 0}
     products = SavingsProduct.objects.exclude(kind=ProductKind.TERM).order_by("id")
-    label = _("Interest to %(date)s") % {"date": on_date.strftime("%d/%m/%Y")}
+    label = _("Interest to %(date)s") % {"date": period_end.strftime("%d/%m/%Y")}
     for product in products:
-        if not is_posting_date(on_date, product.posting_frequency):
+        if not is_posting_date(period_end, product.posting_frequency):
             continue
         rows = list(
             _lock_rows(
                 SavingsAccount.objects.filter(product=product, status__in=POSTABLE)
                 .filter(
-                    Q(interest_posted_through__isnull=True) | Q(interest_posted_through__lt=on_date)
+                    Q(interest_posted_through__isnull=True)
+                    | Q(interest_posted_through__lt=period_end)
                 )
                 .order_by("id")
             ).values(*ROW_FIELDS)
@@ -396,7 +437,12 @@ def savings_interest_post(*, on_date: dt.date, actor=None) -> dict:
         if not rows:
             continue
         posted, gross = _post_interest(
-            actor=actor, on_date=on_date, product=product, rows=rows, label=label
+            actor=actor,
+            on_date=on_date,
+            product=product,
+            rows=rows,
+            label=label,
+            period_end=period_end,
         )
         result["products"][product.code] = {"accounts": posted, "gross_minor": gross}
         result["accounts"] += posted
@@ -405,24 +451,28 @@ def savings_interest_post(*, on_date: dt.date, actor=None) -> dict:
 
 # --- maintenance fees -------------------------------------------------------------------------------
 @transaction.atomic
-def savings_maintenance_fees_charge(*, on_date: dt.date, actor=None) -> dict:
-    """At month end, take each product's flat monthly fee from its open accounts (never
-    below zero; an account opened this month pays from next month). Idempotent per date."""
+def savings_maintenance_fees_charge(
+    *, on_date: dt.date, actor=None, through: dt.date | None = None
+) -> dict:
+    """At month end (``on_date``, or ``through`` when the month ends on a closed day),
+    take each product's flat monthly fee from its open accounts (never below zero; an
+    account opened this month pays from next month). Idempotent per date."""
     _check_actor(actor)
     previous = _run("maintenance_fees", on_date)
     if previous is not None:
         return previous.result
     result: dict = {"products": {}, "accounts": 0}
-    if not is_posting_date(on_date, "monthly"):
+    period_end = max(through or on_date, on_date)
+    if not is_posting_date(period_end, "monthly"):
         return result
-    month_start = on_date.replace(day=1)
-    label = _("Monthly maintenance fee %(month)s") % {"month": on_date.strftime("%m/%Y")}
+    month_start = period_end.replace(day=1)
+    label = _("Monthly maintenance fee %(month)s") % {"month": period_end.strftime("%m/%Y")}
     for product in SavingsProduct.objects.filter(maintenance_fee_minor__gt=0).order_by("id"):
         qs = (
             SavingsAccount.objects.filter(
                 product=product, status__in=POSTABLE, opened_date__lt=month_start
             )
-            .filter(Q(fees_charged_through__isnull=True) | Q(fees_charged_through__lt=on_date))
+            .filter(Q(fees_charged_through__isnull=True) | Q(fees_charged_through__lt=period_end))
             .order_by("id")
         )
         ids = list(_lock_rows(qs).values_list("id", flat=True))
@@ -454,7 +504,7 @@ def savings_maintenance_fees_charge(*, on_date: dt.date, actor=None) -> dict:
                 ],
             )
             charged += len(moves)
-        SavingsAccount.objects.filter(pk__in=ids).update(fees_charged_through=on_date)
+        SavingsAccount.objects.filter(pk__in=ids).update(fees_charged_through=period_end)
         result["products"][product.code] = charged
         result["accounts"] += charged
     return _done("maintenance_fees", on_date, result, actor)

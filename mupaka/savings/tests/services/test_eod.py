@@ -101,13 +101,21 @@ def test_interest_of_november_by_hand(november):
     assert history == [("interest", "in", 65), ("withholding_tax", "out", 6)]
     entry = JournalEntry.objects.get(source_type="savings.interest", narrative__contains="EV-ADB")
     lines = {(ln.account.number, ln.debit_minor, ln.credit_minor) for ln in entry.lines.all()}
+    # the gross interest comes out of the interest payable that end of day accrued
+    # evening by evening (Dr 6000 / Cr 3380), not out of the expense
     assert lines == {
-        ("6000-USD", 65, 0),
+        ("3380-USD", 65, 0),
         ("3300-USD", 0, 65),
         ("3300-USD", 6, 0),
         ("4400-USD", 0, 6),
     }
     assert (a.acc_days, a.acc_balance_days, a.interest_posted_through) == (0, 0, NOV[-1])
+    # the expense of November is what the three accounts earned (62 + 65 + 43), all of it
+    # through the accruals; the payable is empty again
+    expense = JournalLine.objects.filter(account__number="6000-USD")
+    assert sum(ln.debit_minor - ln.credit_minor for ln in expense) == 62 + 65 + 43
+    payable = JournalLine.objects.filter(account__number="3380-USD")
+    assert sum(ln.credit_minor - ln.debit_minor for ln in payable) == 0
     # the sink's balance (USD 240 for 11 days) earns 6 % × 2,640 / 365 = 0.43 with no minimum
     assert SavingsAccount.objects.get(pk=sink.pk).balance == m("240.43")
     verify_green()
