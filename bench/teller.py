@@ -168,7 +168,9 @@ def child(n: int) -> dict:
         import pstats
 
         profile.disable()
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(
+            os.environ.get("BENCH_SORT", "cumulative")
+        ).print_stats(60)
     failed = [r.name for r in run_checks() if not r.ok]
     replay = run(50)
     assert replay.replayed and SavingsTransaction.objects.count() == 50 + n, "a replay moved money"

@@ -17,9 +17,11 @@ both pass the cash check.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Literal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import ValidationFailed
@@ -27,7 +29,7 @@ from mupaka.core.money import Money
 from mupaka.ledger.selectors import account_for, cash_multiple
 from mupaka.ledger.services import LineSpec
 from mupaka.tellers.models import TILL_SUBLEDGER, Till, TillStatus
-from mupaka.tellers.selectors import money_text, till_available_minor
+from mupaka.tellers.selectors import money_text, pending_out_minor
 
 __all__ = ["till_cash_line", "till_for_cash", "check_payout_multiple"]
 
@@ -43,19 +45,7 @@ def till_for_cash(*, actor, lock: bool = False) -> Till:
         qs = qs.select_for_update()
     till = qs.first()
     if till is None or till.status != TillStatus.OPEN:
-        if till is not None and till.status == TillStatus.CLOSING:
-            message = _(
-                "Your till has been counted for closing: no more cash operations today. "
-                "Ask the manager to reopen it if the count must be redone."
-            )
-        elif till is not None:
-            message = _("Your till is closed for today: no more cash operations.")
-        else:
-            message = _(
-                "You have no open till today: the manager must open one for you before "
-                "you can take in or pay out cash."
-            )
-        raise ValidationFailed(message, code="no_open_till", field="till")
+        _refuse_till(None if till is None else till.status)
     return till
 
 
@@ -79,6 +69,67 @@ def check_payout_multiple(amount: Money) -> None:
         )
 
 
+# The actor's till on the business date and the institution's ``till_cash`` account in
+# the operation's currency, in one statement (the counter's hot path: a deposit used to
+# spend three ORM queries here). ``FOR UPDATE OF t`` is added for a payout on PostgreSQL.
+_TILL_SQL = (
+    "SELECT t.id, t.status, t.currencies, g.id, g.number "
+    "FROM tellers_till t "
+    "LEFT JOIN ledger_accountmapping m ON m.role = %s AND m.currency = %s "
+    "AND m.scope_type = '' AND m.scope_id = 0 "
+    "LEFT JOIN ledger_account g ON g.id = m.account_id "
+    "WHERE t.teller_id = %s AND t.business_date = "
+    "(SELECT i.business_date FROM core_institution i ORDER BY i.id LIMIT 1)"
+)
+
+# What a locked till can pay out in a currency: its cash lines on the ``till_cash``
+# accounts (every one ever mapped, as ``selectors.till_balance_minor``), read in a
+# statement of its own AFTER the lock, so that on PostgreSQL (READ COMMITTED) a payout
+# that waited for the lock sees the payout committed before it.
+_TILL_CASH_SQL = (
+    "SELECT COALESCE(SUM(l.debit_minor), 0) - COALESCE(SUM(l.credit_minor), 0) "
+    "FROM ledger_journalline l WHERE l.subledger_type = %s AND l.subledger_id = %s "
+    "AND l.currency = %s AND l.account_id IN "
+    "(SELECT m.account_id FROM ledger_accountmapping m WHERE m.role = %s)"
+)
+
+
+@lru_cache(maxsize=16)
+def _qmark(sql: str) -> str:
+    return sql.replace("%s", "?")
+
+
+def _fetchone(db, sql: str, params: list):
+    """One row, through the connection's own DB-API cursor: Django's wrapper (a regex over
+    every SQLite statement, several layers) cost more than the query itself here. Errors
+    are still translated into django.db exceptions."""
+    if db.connection is None:
+        db.ensure_connection()
+    cursor = db.connection.cursor()
+    try:
+        with db.wrap_database_errors:
+            cursor.execute(_qmark(sql) if db.vendor == "sqlite" else sql, params)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+def _refuse_till(status: str | None) -> None:
+    if status == TillStatus.CLOSING:
+        message = _(
+            "Your till has been counted for closing: no more cash operations today. "
+            "Ask the manager to reopen it if the count must be redone."
+        )
+    elif status is not None:
+        message = _("Your till is closed for today: no more cash operations.")
+    else:
+        message = _(
+            "You have no open till today: the manager must open one for you before "
+            "you can take in or pay out cash."
+        )
+    raise ValidationFailed(message, code="no_open_till", field="till")
+
+
 def till_cash_line(
     *,
     actor,
@@ -94,8 +145,14 @@ def till_cash_line(
     ``not_cash_multiple`` (payout not a multiple of the smallest note),
     ``insufficient_cash`` (payout above what the till holds, pending transfers to the
     vault deducted), ``invalid`` (amount not positive or not exact in minor units).
+
+    Cash taken in costs one statement (till, business date and ledger account read
+    together); a payout locks the till row (PostgreSQL ``FOR UPDATE``; SQLite's write
+    transaction is exclusive) in that statement, then reads the till's cash.
     """
-    if not connection.in_atomic_block:
+    # ``connection`` is a proxy resolving the thread's connection on each attribute read
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.in_atomic_block:
         raise RuntimeError("till_cash_line must run inside the transaction that posts the entry")
     if side not in ("dr", "cr"):
         raise ValueError("side is 'dr' (cash in) or 'cr' (cash out)")
@@ -107,35 +164,44 @@ def till_cash_line(
             % {"currency": amount.currency},
             field="amount",
         )
-    till = till_for_cash(actor=actor, lock=side == "cr")
-    if amount.currency not in (till.currencies or []):
+    currency = amount.currency
+    lock = " FOR UPDATE OF t" if side == "cr" and db.vendor == "postgresql" else ""
+    row = _fetchone(db, _TILL_SQL + lock, ["till_cash", currency, getattr(actor, "pk", None)])
+    if row is None or row[1] != TillStatus.OPEN:
+        _refuse_till(None if row is None else row[1])
+    till_id, _status, held, account_id, account_number = row
+    if isinstance(held, (str, bytes)):
+        held = json.loads(held)
+    if currency not in (held or []):
         raise ValidationFailed(
             _("Your till does not hold %(currency)s today (it holds %(held)s).")
-            % {
-                "currency": amount.currency,
-                "held": ", ".join(till.currencies) or "—",
-            },
+            % {"currency": currency, "held": ", ".join(held or []) or "—"},
             code="currency_not_held",
             field="currency",
         )
     if side == "cr":
         check_payout_multiple(amount)
-        available = till_available_minor(till, amount.currency)
+        row = _fetchone(db, _TILL_CASH_SQL, [TILL_SUBLEDGER, str(till_id), currency, "till_cash"])
+        held_minor = int(row[0] or 0)
+        available = held_minor - pending_out_minor(till_id, currency)
         if amount.minor > available:
             raise ValidationFailed(
                 _("Not enough cash in your till: %(amount)s asked, %(available)s available.")
                 % {
                     "amount": money_text(amount),
-                    "available": money_text(Money.from_minor(available, amount.currency)),
+                    "available": money_text(Money.from_minor(available, currency)),
                 },
                 code="insufficient_cash",
                 field="amount",
             )
-    account = account_for("till_cash", amount.currency)
+    if account_id is None:
+        account_for("till_cash", currency)  # raises no_account_mapping, translated
+    # the account by its number (journal_post looks the lines' accounts up in one query)
+    account = account_number
     extra = {
         "member_id": member_id,
         "subledger_type": TILL_SUBLEDGER,
-        "subledger_id": str(till.pk),
+        "subledger_id": str(till_id),
         "memo": memo,
     }
     return (

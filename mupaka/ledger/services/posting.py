@@ -169,14 +169,18 @@ class _FastCursor:
     are still translated into django.db exceptions (``wrap_database_errors``).
     """
 
-    __slots__ = ("_raw", "_sqlite")
+    __slots__ = ("_raw", "_sqlite", "_errors")
 
     def __init__(self, cursor) -> None:
+        # read once: ``connection`` is a proxy that looks the thread's connection up on
+        # every attribute access (two per statement here, before)
+        db = cursor.db
         self._raw = cursor.cursor
-        self._sqlite = connection.vendor == "sqlite"
+        self._sqlite = db.vendor == "sqlite"
+        self._errors = db.wrap_database_errors
 
     def execute(self, sql: str, params=()) -> None:
-        with connection.wrap_database_errors:
+        with self._errors:
             if self._sqlite:
                 sqlite3.Cursor.execute(self._raw, _qmark(sql), params)
             else:

@@ -35,7 +35,7 @@ def test_line_names_the_till_and_moves_its_balance(open_till, teller):
         line = till_cash_line(actor=teller, amount=m("45.50"), side="dr", member_id=7)
     assert line.subledger_type == "tellers.till"
     assert line.subledger_id == str(open_till.pk)
-    assert line.account.number == "5710-USD"
+    assert line.account_number == "5710-USD"
     assert line.debit == m("45.50") and line.member_id == 7
     _deposit(teller, m("45.50"))
     _deposit(teller, m("50000", "CDF"), side="cr")
