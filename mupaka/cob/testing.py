@@ -534,7 +534,10 @@ def dump_state() -> dict:
     from mupaka.cob.models import (
         AccrualState,
         CobStep,
+        CollectionSnapshot,
+        CollectionState,
         LoanAccrual,
+        LoanCoverage,
         OutreachSnapshot,
         PortfolioSnapshot,
         SavingsSnapshot,
@@ -576,4 +579,7 @@ def dump_state() -> dict:
         "loan_accrual": rows(LoanAccrual),
         "savings_accounts": rows(SavingsAccount, exclude=("id", "created_at")),
         "savings_transactions": rows(SavingsTransaction, exclude=("id", "created_at")),
+        "collections": rows(CollectionSnapshot),
+        "coverage": rows(LoanCoverage),
+        "collection_state": rows(CollectionState),
     }

@@ -50,3 +50,18 @@ def month_end_dates(dates: Iterable[dt.date]) -> list[dt.date]:
     for d in sorted(dates):
         last[(d.year, d.month)] = d
     return sorted(last.values())
+
+
+def last_working_day(
+    day: dt.date, *, weekend_days: Collection[int], holidays: Collection[dt.date]
+) -> dt.date:
+    """The last working day on or before ``day`` (a month's last business date when
+    ``day`` is its last calendar day)."""
+    weekend = {int(d) for d in weekend_days}
+    if weekend >= set(range(1, 8)):
+        raise ValueError("every day of the week is a weekend day")
+    for _ in range(MAX_SKIP):
+        if is_working_day(day, weekend_days=weekend, holidays=holidays):
+            return day
+        day -= dt.timedelta(days=1)
+    raise ValueError("no working day within a year")

@@ -206,10 +206,12 @@ def loan_arrears_ageing(ctx: StepContext) -> dict:
 # --- 3. penalties ---------------------------------------------------------------------------
 def loan_penalties(ctx: StepContext) -> dict:
     """The loans app's penalty job (each product's rule; cash basis: nothing posted until
-    paid), inside this step's transaction."""
+    paid), inside this step's transaction. It runs before the ageing, which then ages
+    the whole portfolio in one UPDATE (so the loans app's own refresh, loan by loan
+    through the ORM, is skipped: the day's penalties are in the overdue amounts)."""
     from mupaka.loans.services import loan_penalties_apply
 
-    run = loan_penalties_apply(on_date=ctx.on_date, actor=None)
+    run = loan_penalties_apply(on_date=ctx.on_date, actor=None, refresh_arrears=False)
     return {
         "loans_examined": run.loans_examined,
         "penalties": run.penalties,
@@ -401,8 +403,8 @@ def portfolio_snapshot(ctx: StepContext) -> dict:
 
 STEPS: list[Step] = [
     Step("loan_interest_accrual", gettext_lazy("Loan interest accrual"), loan_interest_accrual),
-    Step("loan_arrears_ageing", gettext_lazy("Arrears ageing"), loan_arrears_ageing),
     Step("loan_penalties", gettext_lazy("Late penalties"), loan_penalties),
+    Step("loan_arrears_ageing", gettext_lazy("Arrears ageing"), loan_arrears_ageing),
     # the savings app's order: deposits maturing first (their payout counts in the day's
     # balances), then interest (it accrues the day first), fees, dormancy
     Step("term_deposits", gettext_lazy("Term deposits maturing"), term_deposits),

@@ -100,7 +100,7 @@ def test_a_failed_step_keeps_the_date_closed_and_a_rerun_finishes_the_day(hand_m
     run = CobRun.objects.get()
     assert run.status == RunStatus.FAILED and "loan_loss_provision" in run.error
     done = list(CobStep.objects.values_list("name", flat=True))
-    assert done[:3] == ["loan_interest_accrual", "loan_arrears_ageing", "loan_penalties"]
+    assert done[:3] == ["loan_interest_accrual", "loan_penalties", "loan_arrears_ageing"]
     assert "loan_provisions" not in done
     # the date is half closed: tellers still cannot post with it; verify says why
     with pytest.raises(ValidationFailed):

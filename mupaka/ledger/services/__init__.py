@@ -12,7 +12,7 @@ from mupaka.ledger.services.manual import (
     manual_entry_reject,
     reversal_request_create,
 )
-from mupaka.ledger.services.periods import period_close, period_reopen
+from mupaka.ledger.services.periods import period_close, period_reopen, register_close_check
 from mupaka.ledger.services.posting import (
     LineSpec,
     journal_post,
@@ -34,6 +34,7 @@ __all__ = [
     "period_close",
     "period_reopen",
     "posting_number",
+    "register_close_check",
     "register_posting_guard",
     "reversal_request_create",
     "unregister_posting_guard",

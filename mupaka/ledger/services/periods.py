@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,16 @@ from mupaka.core.audit import audit_record
 from mupaka.core.exceptions import ValidationFailed
 from mupaka.core.permissions import require_perm
 from mupaka.ledger.models import DraftStatus, LedgerState, ManualEntryDraft, PeriodClose
+
+# Other apps' conditions for closing a month (end of day: the month's last end of day
+# has run and none is running). Each takes the month's last day and raises a
+# MupakaError (translated message) to refuse; nothing is written then.
+_CLOSE_CHECKS: list[Callable[[dt.date], None]] = []
+
+
+def register_close_check(check: Callable[[dt.date], None]) -> None:
+    if check not in _CLOSE_CHECKS:
+        _CLOSE_CHECKS.append(check)
 
 
 def month_end(year: int, month: int) -> dt.date:
@@ -55,6 +66,8 @@ def period_close(*, actor, year: int, month: int) -> PeriodClose:
             field="month",
             code="already_closed",
         )
+    for check in _CLOSE_CHECKS:
+        check(end)
     pending = ManualEntryDraft.objects.filter(
         status=DraftStatus.PENDING, business_date__lte=end
     ).count()

@@ -13,15 +13,16 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Min, Sum
+from django.utils import timezone
 
 from mupaka.core.audit import audit_record
 from mupaka.core.permissions import require_perm
 from mupaka.loans import domain as d
 from mupaka.loans import engine
 from mupaka.loans.models import Loan, LoanInstallment, LoanStatus, LoanTransaction, TxKind
-from mupaka.loans.services.common import apply_caches
+from mupaka.loans.services.common import apply_caches, installment_caches_write
 
 BATCH = 500
 
@@ -52,10 +53,14 @@ def _overdue_loan_ids(on_date: dt.date) -> list[int]:
     )
 
 
-def loan_penalties_apply(*, on_date: dt.date, actor=None) -> PenaltyRun:
+def loan_penalties_apply(
+    *, on_date: dt.date, actor=None, refresh_arrears: bool = True
+) -> PenaltyRun:
     """Charge the late penalties due up to ``on_date`` on every active loan (each penalty
     once: those already charged are counted per instalment), then refresh days past
-    due. ``actor`` None is end of day; a person needs ``loan.penalties.apply``."""
+    due (``refresh_arrears=False``: the caller ages the whole portfolio itself right
+    after, as end of day does in one UPDATE). ``actor`` None is end of day; a person
+    needs ``loan.penalties.apply``."""
     if actor is not None:
         require_perm(actor, "loan.penalties.apply")
     run = PenaltyRun(on_date)
@@ -82,6 +87,15 @@ def loan_penalties_apply(*, on_date: dt.date, actor=None) -> PenaltyRun:
             ).order_by("on_date", "id"):
                 if tx.schedule_version == loans[tx.loan_id].schedule_version:
                     txs[tx.loan_id].append(tx)
+            refunded: dict[int, int] = {
+                loan_id: int(total or 0)
+                for loan_id, total in LoanTransaction.objects.filter(
+                    loan_id__in=loans, kind=TxKind.REFUND, reversed=False
+                )
+                .values("loan_id")
+                .annotate(total=Sum("amount_minor"))
+                .values_list("loan_id", "total")
+            }
             new: list[LoanTransaction] = []
             touched: list[tuple[Loan, list[LoanTransaction]]] = []
             for loan_id, loan in loans.items():
@@ -126,16 +140,27 @@ def loan_penalties_apply(*, on_date: dt.date, actor=None) -> PenaltyRun:
                 LoanTransaction.objects.bulk_create(new)
             changed: list[Loan] = []
             fields: set[str] = set()
+            dirty: list[LoanInstallment] = []
             for loan, added in touched:
                 all_txs = sorted(txs[loan.pk] + added, key=lambda t: (t.on_date, t.pk or 0))
                 view = engine.replay_loan(loan, rows=rows[loan.pk], transactions=all_txs)
-                fields.update(apply_caches(loan, view, on_date=on_date))
+                fields.update(
+                    apply_caches(
+                        loan,
+                        view,
+                        on_date=on_date,
+                        refunded=refunded.get(loan.pk, 0),
+                        dirty_rows=dirty,
+                    )
+                )
                 changed.append(loan)
+            installment_caches_write(dirty)
             if changed and fields:
-                Loan.objects.bulk_update(changed, sorted(fields | {"updated_at"}))
+                _loans_write(changed, sorted(fields))
             run.penalties += len(new)
     run.totals_minor = dict(totals)
-    loan_arrears_refresh(on_date=on_date)
+    if refresh_arrears:
+        loan_arrears_refresh(on_date=on_date)
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -150,6 +175,25 @@ def loan_penalties_apply(*, on_date: dt.date, actor=None) -> PenaltyRun:
             },
         )
     return run
+
+
+def _loans_write(loans: list[Loan], fields: list[str]) -> None:
+    """Save ``fields`` (and ``updated_at``) of many loans with one prepared UPDATE."""
+    now = timezone.now()
+    columns = [Loan._meta.get_field(f) for f in fields]
+    updated = Loan._meta.get_field("updated_at")
+    sets = ", ".join(f"{c.column} = %s" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE loans_loan SET {sets}, {updated.column} = %s WHERE id = %s",  # noqa: S608 (column names from the model)
+            [
+                [c.get_db_prep_save(getattr(loan, c.attname), connection) for c in columns]
+                + [updated.get_db_prep_save(now, connection), loan.pk]
+                for loan in loans
+            ],
+        )
+    for loan in loans:
+        loan.updated_at = now
 
 
 @transaction.atomic
@@ -188,6 +232,10 @@ def loan_arrears_refresh(*, on_date: dt.date) -> int:
                 loan.days_past_due, loan.overdue_minor = dpd, overdue
                 changed.append(loan)
     if changed:
-        Loan.objects.bulk_update(changed, ["days_past_due", "overdue_minor"], batch_size=1000)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE loans_loan SET days_past_due = %s, overdue_minor = %s WHERE id = %s",
+                [(loan.days_past_due, loan.overdue_minor, loan.pk) for loan in changed],
+            )
     active.exclude(state_as_of=on_date).update(state_as_of=on_date)
     return cleared + len(changed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from mupaka.core.audit import snapshot
@@ -142,10 +143,17 @@ def refunded_minor(loan: Loan) -> int:
 
 
 def apply_caches(
-    loan: Loan, view: engine.LoanView, *, on_date: dt.date, refunded: int | None = None
+    loan: Loan,
+    view: engine.LoanView,
+    *,
+    on_date: dt.date,
+    refunded: int | None = None,
+    dirty_rows: list[LoanInstallment] | None = None,
 ) -> list[str]:
     """Write the replay's figures into the loan's and its instalments' caches; return the
-    loan fields changed (the caller saves them)."""
+    loan fields changed (the caller saves them). ``dirty_rows``: a list to collect the
+    changed instalment rows in, for a batch job that writes them all at once
+    (:func:`installment_caches_write`); otherwise they are written now."""
     c = engine.caches_of(
         view, on_date=on_date, refunded_minor=refunded_minor(loan) if refunded is None else refunded
     )
@@ -166,11 +174,30 @@ def apply_caches(
         if getattr(loan, key) != value:
             setattr(loan, key, value)
             changed.append(key)
-    _installment_caches(loan, view)
+    rows = _installment_caches(loan, view)
+    if dirty_rows is None:
+        installment_caches_write(rows)
+    else:
+        dirty_rows.extend(rows)
     return changed
 
 
-def _installment_caches(loan: Loan, view: engine.LoanView) -> None:
+def installment_caches_write(rows: list[LoanInstallment]) -> None:
+    """Save the cache columns of instalment rows: one prepared UPDATE run for all of
+    them (Django's bulk_update builds a CASE per row and field, which costs far more
+    than the write itself when a batch job touches thousands of rows)."""
+    if not rows:
+        return
+    date = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE loans_loaninstallment SET penalties_minor = %s, outstanding_minor = %s, "
+            "completed_on = %s WHERE id = %s",
+            [(r.penalties_minor, r.outstanding_minor, date(r.completed_on), r.pk) for r in rows],
+        )
+
+
+def _installment_caches(loan: Loan, view: engine.LoanView) -> list[LoanInstallment]:
     cur = loan.currency
     by_number = {s.number: s for s in view.state.installments}
     dirty: list[LoanInstallment] = []
@@ -189,10 +216,7 @@ def _installment_caches(loan: Loan, view: engine.LoanView) -> None:
                 s.completed_on,
             )
             dirty.append(row)
-    if dirty:
-        LoanInstallment.objects.bulk_update(
-            dirty, ["penalties_minor", "outstanding_minor", "completed_on"]
-        )
+    return dirty
 
 
 def join(items: Iterable[str]) -> str:
