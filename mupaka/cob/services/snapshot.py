@@ -101,7 +101,9 @@ def _state_past(d, month_start) -> None:
         f"l.disbursed_on, {principal} AS principal "
         "FROM loans_loan l "
         "LEFT JOIN (SELECT loan_id, SUM(principal_minor) AS p, SUM(interest_minor) AS i "
-        "FROM loans_loantransaction WHERE kind IN ('repayment', 'reallocation') "
+        # a repayment row holds its current allocation; its reallocation rows are the
+        # history of how it moved, not amounts to add again
+        "FROM loans_loantransaction WHERE kind = 'repayment' "
         "AND NOT reversed AND on_date <= %s GROUP BY loan_id) pd ON pd.loan_id = l.id "
         "LEFT JOIN (SELECT i.loan_id, SUM(i.interest_minor) AS interest "
         "FROM loans_loaninstallment i JOIN loans_loan l2 ON l2.id = i.loan_id "

@@ -94,7 +94,9 @@ def loan_interest_accrual(ctx: StepContext) -> dict:
         "   SUM(CASE WHEN tx.schedule_version < l3.schedule_version THEN tx.interest_minor"
         "   ELSE 0 END) AS paid_prev"
         "   FROM loans_loantransaction tx JOIN loans_loan l3 ON l3.id = tx.loan_id"
-        f"   WHERE l3.product_id IN ({ph}) AND tx.kind IN ('repayment', 'reallocation')"
+        # a repayment row holds its current allocation (its reallocation rows record how
+        # it moved: adding them would count the move twice)
+        f"   WHERE l3.product_id IN ({ph}) AND tx.kind = 'repayment'"
         "   AND NOT tx.reversed GROUP BY tx.loan_id) p ON p.loan_id = l.id"
         " LEFT JOIN (SELECT tx.loan_id, SUM(tx.interest_minor) AS waived"
         "   FROM loans_loantransaction tx JOIN loans_loan l4 ON l4.id = tx.loan_id"

@@ -198,3 +198,50 @@ def test_late_penalties_are_charged_by_the_loans_rule_once(chart, bands, staff, 
     cob_run(actor=None, on_date=START + dt.timedelta(days=1))
     assert LoanTransaction.objects.filter(loan=loan, kind=TxKind.PENALTY).count() == 1
     assert verify_problems() == {}
+
+
+def test_a_reallocated_repayment_counts_its_interest_once(
+    accrual_product, bands, staff, member_factory
+):
+    """The loans app rewrites a repayment's allocation when an earlier one is reversed and
+    records the move as a REALLOCATION row (with its own entry): the repayment row then
+    holds its current allocation, and the reallocation row is history, not more interest."""
+    (loan,) = _load(
+        accrual_product, member_factory, staff, principals=[100_000], disbursed_on=START
+    )
+    row = LoanInstallment.objects.get(loan=loan, number=1)
+    _close_until(row.due_date)
+    business_date = Institution.objects.get().business_date
+    income = account_for("interest_income", "USD", accrual_product)
+
+    def post(key, amount, narrative):
+        journal_post(
+            actor=None,
+            business_date=business_date,
+            narrative=narrative,
+            lines=[
+                LineSpec.dr(account_for("bank", "USD"), Money.from_minor(amount, "USD")),
+                LineSpec.cr(income, Money.from_minor(amount, "USD")),
+            ],
+            source_type="test.repayment",
+            idempotency_key=key,
+        )
+
+    # posted first as 300 of interest (and the rest principal), then moved: 200 more interest
+    repayment = LoanTransaction.objects.create(
+        loan=loan, kind=TxKind.REPAYMENT, on_date=business_date, currency="USD",
+        amount_minor=1_000, interest_minor=300, principal_minor=700, schedule_version=1,
+    )  # fmt: skip
+    post("t-repay", 300, "Remboursement")
+    LoanTransaction.objects.create(
+        loan=loan, kind=TxKind.REALLOCATION, on_date=business_date, currency="USD",
+        amount_minor=0, interest_minor=200, principal_minor=-200, schedule_version=1,
+        target=repayment,
+    )  # fmt: skip
+    LoanTransaction.objects.filter(pk=repayment.pk).update(interest_minor=500, principal_minor=500)
+    post("t-realloc", 200, "Réaffectation")
+    cob_run(actor=None, on_date=business_date)
+    accrual = LoanAccrual.objects.get(loan_id=loan.pk)
+    assert accrual.paid_minor == 500  # not 500 + 200
+    receivable = role_balance("interest_receivable", "USD").net_minor
+    assert receivable == accrual.accrued_scaled // ACCRUAL_SCALE - 500

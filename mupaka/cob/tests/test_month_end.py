@@ -334,3 +334,52 @@ def test_the_collection_rate_of_a_past_period_is_exact(
     # collected in November: 300 / 400), and the page says so
     assert collection_source(dt.date(2026, 11, 1), dt.date(2026, 11, 30)) == "live"
     assert rate((11, 1), (11, 30)).value == Decimal("0.75")
+
+
+def test_the_statement_of_overdue_loans_uses_the_loan_classes(hand_made, staff):
+    """The hand-made portfolio after its end of day (cob/tests/conftest.py), classed by the
+    DRC preset's bands; provisions half up per loan, in cents."""
+    from django.test import Client
+
+    from mupaka.reports.selectors import overdue_statement
+
+    call_command("cob", quiet=True)  # closes Monday 2 November
+    st = overdue_statement(user=staff["accountant"], on_date=dt.date(2026, 11, 2), currency="USD")
+    assert st.source == "snapshot"
+    got = {ln.key: (ln.loans, ln.outstanding_minor, ln.provision_minor) for ln in st.lines}
+    assert got == {
+        "sound": (1, 100_000, 0),  # L0
+        "rescheduled": (1, 50_000, 5_000),  # R1, up to date: 10 %
+        "unpaid": (2, 53_333, 1_667 + 1_000),  # L1 33,333 × 5 % = 1,666.65; L2
+        # L3 15,050 × 25 % = 3,762.5; L4 × 25 %; L5, L6 9,999 × 50 %; R2 (restructured, 45 days) × 50 %
+        "doubtful": (5, 90_049, 3_763 + 2_500 + 12_500 + 5_000 + 15_000),
+        "litigious": (2, 52_000, 30_000 + 9_000),  # L7, L8 × 75 %
+        "irrecoverable": (3, 19_000, 19_000),  # L9, L10, L11 × 100 %
+    }
+    assert [ln.key for ln in st.lines][:2] == ["sound", "rescheduled"]
+    assert (st.in_difficulty.loans, st.in_difficulty.outstanding_minor) == (13, 264_382)
+    assert st.total.provision_minor == 104_430  # what end of day holds in the ledger
+
+    accountant = Client()
+    accountant.force_login(staff["accountant"])
+    accountant.cookies["mupaka_language"] = "fr"
+    page = accountant.get("/reports/monthly-pack/?date=2026-11-02&currency=USD").content.decode()
+    assert "Crédits prorogés" in page and "Crédits contentieux" in page
+    assert "Crédits en souffrance" in page
+    xlsx = accountant.get("/reports/monthly-pack/?date=2026-11-02&currency=USD&format=xlsx")
+    assert xlsx.status_code == 200
+
+
+def test_the_exchange_position_page(bands, staff):
+    from django.test import Client
+
+    def client(role):
+        c = Client()
+        c.force_login(staff[role])
+        return c
+
+    page = client("accountant").get("/reports/exchange-position/?date=2026-11-02")
+    assert page.status_code == 200
+    assert client("officer").get("/reports/exchange-position/").status_code == 403
+    future = client("accountant").get("/reports/exchange-position/?date=2026-12-31")
+    assert future.status_code == 400
