@@ -173,6 +173,12 @@ class BorderPostOut(serializers.Serializer):
     name = serializers.CharField()
 
 
+class BorderPostListOut(BorderPostOut):
+    country = serializers.CharField()
+    other_country = serializers.CharField()
+    town = serializers.CharField()
+
+
 class TraderProfileOut(serializers.Serializer):
     border_posts = BorderPostOut(many=True, source="border_posts.all")
     goods_traded = serializers.CharField()
@@ -451,6 +457,20 @@ class MemberDetail(APIView):
             changes=d,
         )
         return Response(_member_out(member))
+
+
+# --- border posts -----------------------------------------------------------------
+
+
+class BorderPostList(APIView):
+    @extend_schema(
+        summary="Border posts in use",
+        description="Reference data (no personal data): the ids a trader profile "
+        "(`trader_profile.border_posts`) and the reports' `border_post` filter take.",
+        responses={200: BorderPostListOut(many=True), 401: ERRORS[401]},
+    )
+    def get(self, request):
+        return Response(BorderPostListOut(selectors.border_post_list(), many=True).data)
 
 
 # --- solidarity groups ------------------------------------------------------------

@@ -372,3 +372,25 @@ def test_openapi_schema_lists_member_endpoints(officer_api):
         "/api/v1/groups/{id}/members",
     ]:
         assert path in paths
+
+
+def test_border_posts_for_the_trader_profile(officer_api, api_client_for, staff):
+    """GET /border-posts: the ids a trader profile takes (reference data, no personal data:
+    the network coordinator reads them too); the inactive ones are left out."""
+    posts = officer_api.get("/api/v1/border-posts").json()
+    ruzizi = next(p for p in posts if p["name"] == "Ruzizi I / Rusizi I")
+    assert (ruzizi["country"], ruzizi["other_country"]) == ("CD", "RW")
+    BorderPost.objects.filter(name="Bunagana").update(is_active=False)
+    names = [
+        p["name"] for p in api_client_for(staff["coordinator"]).get("/api/v1/border-posts").json()
+    ]
+    assert "Bunagana" not in names and "Ruzizi I / Rusizi I" in names
+    response = officer_api.post(
+        "/api/v1/members",
+        body(trader_profile={"border_posts": [ruzizi["id"]]}),
+        format="json",
+    )
+    assert response.json()["trader_profile"]["border_posts"] == [
+        {"id": ruzizi["id"], "name": "Ruzizi I / Rusizi I"}
+    ]
+    assert APIClient().get("/api/v1/border-posts").status_code == 401
