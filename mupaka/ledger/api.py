@@ -78,6 +78,25 @@ class ReverseIn(StrictSerializer):
     reason = serializers.CharField(max_length=300)
 
 
+class PeriodCloseIn(StrictSerializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12)
+
+
+class PeriodOut(serializers.Serializer):
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+    closed_at = serializers.DateTimeField()
+    closed_by = serializers.CharField(source="closed_by.username")
+    reopened_at = serializers.DateTimeField(allow_null=True)
+    reopen_reason = serializers.CharField()
+
+
+class PeriodsOut(serializers.Serializer):
+    closed_through = serializers.DateField(allow_null=True)
+    periods = PeriodOut(many=True)
+
+
 class LineOut(serializers.Serializer):
     line_no = serializers.IntegerField()
     account = serializers.CharField(source="account.number")
@@ -324,6 +343,36 @@ class EntryReverse(APIView):
             DraftOut(draft).data,
             status=status.HTTP_200_OK if existing else status.HTTP_202_ACCEPTED,
         )
+
+
+def _periods_json() -> dict:
+    from mupaka.ledger.models import PeriodClose
+
+    closings = PeriodClose.objects.select_related("closed_by").order_by("-year", "-month", "-id")
+    return {
+        "closed_through": selectors.closed_through(),
+        "periods": PeriodOut(closings[:24], many=True).data,
+    }
+
+
+class Periods(APIView):
+    @extend_schema(
+        summary="Closed months: the last day closed and the latest closings",
+        responses={200: PeriodsOut, 403: ERRORS[403]},
+    )
+    def get(self, request):
+        require_perm(request.user, "ledger.view")
+        return Response(_periods_json())
+
+    @extend_schema(
+        summary="Close a month (accountant): nothing can be dated in it afterwards",
+        request=PeriodCloseIn,
+        responses={201: PeriodsOut, **ERRORS},
+    )
+    def post(self, request):
+        data = _validated(PeriodCloseIn, request.data)
+        services.period_close(actor=request.user, year=data["year"], month=data["month"])
+        return Response(_periods_json(), status=status.HTTP_201_CREATED)
 
 
 class Accounts(APIView):

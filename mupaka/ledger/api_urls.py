@@ -13,6 +13,7 @@ urlpatterns = [
         api.EntryReverse.as_view(),
         name="journal_entry_reverse",
     ),
+    path("periods", api.Periods.as_view(), name="periods"),
     path("accounts", api.Accounts.as_view(), name="accounts"),
     path("accounts/<str:number>/balance", api.AccountBalanceView.as_view(), name="account_balance"),
     path("reports/trial-balance", api.TrialBalanceView.as_view(), name="trial_balance"),

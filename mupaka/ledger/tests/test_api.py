@@ -3,6 +3,8 @@ trial balance; validation errors field by field."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from mupaka.ledger.models import JournalEntry, ManualEntryDraft
@@ -160,3 +162,33 @@ def test_reading_the_books(api, post):
     assert api["accountant"].get("/api/v1/reports/trial-balance?currency=XYZ").status_code == 400
     assert api["teller"].get("/api/v1/accounts").status_code == 403
     assert api["teller"].get("/api/v1/reports/trial-balance").status_code == 403
+
+
+def test_closing_a_month(api, institution):
+    """POST /periods (accountant): the month is closed, nothing can be dated in it
+    afterwards; refused to other roles, for a month not over, twice, and field by field."""
+    from mupaka.core.services import business_date_set
+
+    business_date_set(actor=None, new_date=dt.date(2026, 12, 1))
+    url = "/api/v1/periods"
+    assert api["accountant"].get(url).json() == {"closed_through": None, "periods": []}
+    response = api["teller"].post(url, {"year": 2026, "month": 11}, format="json")
+    assert response.status_code == 403
+    response = api["accountant"].post(url, {"year": 2026, "month": 13, "day": 1}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"month", "day"}
+    response = api["accountant"].post(url, {"year": 2026, "month": 12}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "period_not_over"
+    response = api["accountant"].post(url, {"year": 2026, "month": 11}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["closed_through"] == "2026-11-30"
+    assert (body["periods"][0]["month"], body["periods"][0]["closed_by"]) == (11, "accountant")
+    response = api["accountant"].post(url, {"year": 2026, "month": 11}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "already_closed"
+    late = dict(ENTRY, business_date="2026-11-30")
+    response = api["accountant"].post(
+        "/api/v1/journal-entries", late, format="json", HTTP_IDEMPOTENCY_KEY="late"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "period_closed"
+    assert api["auditor"].get(url).json()["closed_through"] == "2026-11-30"
