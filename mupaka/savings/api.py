@@ -220,6 +220,45 @@ def _own_account(request, account_id: int | None, field: str) -> SavingsAccount 
 
 class AccountCreate(APIView):
     @extend_schema(
+        responses=ACCOUNT_OUT,
+        parameters=[
+            OpenApiParameter("member", int, OpenApiParameter.QUERY, required=False),
+            OpenApiParameter("status", str, OpenApiParameter.QUERY, required=False),
+            OpenApiParameter(
+                "search",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Start of an account number, member number or name",
+            ),
+            OpenApiParameter("limit", int, OpenApiParameter.QUERY, required=False),
+            OpenApiParameter("offset", int, OpenApiParameter.QUERY, required=False),
+        ],
+    )
+    def get(self, request):
+        """Savings accounts the caller sees (her branch), e.g. a member's (``?member=``)."""
+        q = request.query_params
+        member = None
+        if q.get("member"):
+            try:
+                member = _member(request, int(q["member"]))
+            except (ValueError, NotFound):
+                raise ValidationFailed(_("No member with this id."), field="member")
+        paginator = LimitOffsetPagination()
+        paginator.default_limit = 50
+        page = paginator.paginate_queryset(
+            selectors.account_list(
+                user=request.user,
+                query=q.get("search", ""),
+                status=q.get("status", ""),
+                member=member,
+            ),
+            request,
+            view=self,
+        )
+        return paginator.get_paginated_response([account_json(a) for a in page])
+
+    @extend_schema(
         request=AccountIn,
         responses={201: ACCOUNT_OUT},
         parameters=[

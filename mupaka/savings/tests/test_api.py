@@ -263,3 +263,35 @@ def test_shares_refused_to_the_auditor(api_client_for, staff, make_member, chart
         idem=key(),
     )
     assert r.status_code == 403
+
+
+def test_list_a_members_accounts(
+    api_client_for,
+    staff,
+    make_member,
+    make_user,
+    usd_product,
+    cdf_product,
+    open_account,
+    other_branch,
+):
+    """GET /savings-accounts?member= (scenario 2 reads a trader's blocked guarantee
+    savings through the API): her accounts only, the caller's branch only."""
+    furaha, other = make_member(), make_member()
+    usd, cdf = open_account(furaha, usd_product), open_account(furaha, cdf_product)
+    open_account(other, usd_product)
+    api = api_client_for(staff["teller"])
+    r = api.get("/api/v1/savings-accounts", {"member": furaha.pk})
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["count"] == 2
+    assert [a["number"] for a in body["results"]] == sorted([usd.number, cdf.number])
+    assert {a["balance"] for a in body["results"]} == {"0.00"}
+    assert api.get("/api/v1/savings-accounts").json()["count"] == 3
+    r = api.get("/api/v1/savings-accounts", {"member": "abc"})
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"member"}
+    # another branch sees none of them; the network coordinator sees no savings
+    goma = api_client_for(make_user("teller", branch_=other_branch))
+    assert goma.get("/api/v1/savings-accounts").json()["count"] == 0
+    r = api_client_for(staff["coordinator"]).get("/api/v1/savings-accounts")
+    assert r.status_code == 403
