@@ -6,9 +6,10 @@ class LoansConfig(AppConfig):
     label = "loans"
 
     def ready(self) -> None:
-        from mupaka.members.services import register_exit_check
+        from mupaka.members.services import register_dissolve_check, register_exit_check
 
         register_exit_check(_no_open_loan)
+        register_dissolve_check(_no_open_group_loan)
 
 
 def _no_open_loan(member) -> str | None:
@@ -23,3 +24,19 @@ def _no_open_loan(member) -> str | None:
         "number": loan.number,
         "status": loan.get_status_display().lower(),
     }
+
+
+def _no_open_group_loan(group) -> str | None:
+    """A solidarity group is not dissolved while a group loan of hers is open (filed,
+    approved or still being repaid): the members answer for it together."""
+    from django.utils.translation import gettext as _
+
+    from mupaka.loans.selectors import group_open_loan
+
+    group_loan = group_open_loan(group)
+    if group_loan is None:
+        return None
+    return _(
+        "The group still has group loan %(number)s (%(status)s): it must be repaid and "
+        "closed, or rejected, before the group is dissolved."
+    ) % {"number": group_loan.number, "status": group_loan.get_status_display().lower()}

@@ -292,6 +292,49 @@ def member_loans_due(*, user, member: Member, on_date: dt.date | None = None) ->
     return out
 
 
+def member_group_loans(*, user, member: Member) -> list[GroupLoan]:
+    """Group loans of her solidarity group (the one she belongs to now) and every group
+    loan she holds a share of, newest first (for her page)."""
+    from mupaka.members.models import SolidarityGroupMembership
+
+    require_perm(user, "loan.view")
+    require_branch(user, member.branch_id)
+    groups = SolidarityGroupMembership.objects.filter(member=member, left_date__isnull=True).values(
+        "group_id"
+    )
+    shares = Loan.objects.filter(member=member, group_loan__isnull=False).values("group_loan_id")
+    return list(
+        GroupLoan.objects.select_related("group", "product", "leader")
+        .filter(Q(group_id__in=groups) | Q(pk__in=shares))
+        .order_by("-id")
+    )
+
+
+def member_loans_to_disburse(*, user, member: Member) -> tuple[list[Loan], list[GroupLoan]]:
+    """What the teller may pay out to her today: her approved individual loans, and the
+    approved group loans of which she is the leader (a group loan is paid to the leader)."""
+    require_perm(user, "loan.view")
+    require_branch(user, member.branch_id)
+    loans = list(
+        Loan.objects.select_related("product")
+        .filter(member=member, status=LoanStatus.APPROVED, group_loan__isnull=True)
+        .order_by("pk")
+    )
+    groups = list(
+        GroupLoan.objects.select_related("group", "product")
+        .filter(leader=member, status=LoanStatus.APPROVED)
+        .order_by("pk")
+    )
+    return loans, groups
+
+
+def group_open_loan(group) -> GroupLoan | None:
+    """The group's group loan not yet closed (filed, approved or being repaid), if any."""
+    from mupaka.loans.models import OPEN_STATUSES
+
+    return GroupLoan.objects.filter(group=group, status__in=OPEN_STATUSES).order_by("pk").first()
+
+
 def loan_transactions(loan: Loan) -> list[LoanTransaction]:
     return list(
         LoanTransaction.objects.select_related(

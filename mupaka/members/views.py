@@ -3,7 +3,9 @@ the result or the service's refusal on the form."""
 
 from __future__ import annotations
 
+import datetime as dt
 import mimetypes
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mupaka.core.exceptions import Conflict, MupakaError, NotFound, ValidationFailed
+from mupaka.core.money import Money
 from mupaka.core.permissions import has_perm
 from mupaka.core.selectors import business_date_get
 from mupaka.core.views_utils import form_add_error
@@ -70,8 +73,6 @@ def _profile_initial(profile: TraderProfile | None) -> dict:
         return {"is_trader": False}
     turnover = None
     if profile.daily_turnover_minor is not None:
-        from mupaka.core.money import Money
-
         turnover = Money.from_minor(
             profile.daily_turnover_minor, profile.daily_turnover_currency
         ).amount
@@ -189,6 +190,113 @@ def member_create(request):
     )
 
 
+# --- her money: savings, shares, loans (read through their apps' selectors) ---------------
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    number: str
+    product: str
+    kind: str
+    status: str
+    status_label: str
+    balance: Money
+    available: Money
+    blocked: Money
+    maturity_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    id: int
+    number: str
+    product: str
+    status: str
+    status_label: str
+    principal: Money
+    outstanding: Money
+    days_past_due: int
+    group_loan: str
+
+
+def _savings_rows(user, member) -> tuple[list[AccountRow], int] | None:
+    """Her open savings accounts and how many are closed (None: not for this role)."""
+    if not has_perm(user, "savings.view"):
+        return None
+    from mupaka.savings.selectors import member_accounts
+
+    rows, closed = [], 0
+    for a in member_accounts(member):
+        if a.status == "closed":
+            closed += 1
+            continue
+        cur = a.currency
+        rows.append(
+            AccountRow(
+                id=a.pk,
+                number=a.number,
+                product=a.product.name,
+                kind=a.product.kind,
+                status=a.status,
+                status_label=a.get_status_display(),
+                balance=Money.from_minor(a.balance_minor, cur),
+                available=Money.from_minor(max(a.available_minor, 0), cur),
+                blocked=Money.from_minor(a.blocked_minor, cur),
+                maturity_date=a.maturity_date,
+            )
+        )
+    return rows, closed
+
+
+def _shares_context(user, member) -> dict | None:
+    if not has_perm(user, "shares.view"):
+        return None
+    from mupaka.shares.selectors import holding_for, share_product
+
+    product = share_product()
+    holding = holding_for(member)
+    if holding is None and product is None:
+        return {"product": None, "holding": None}
+    cur = holding.currency if holding else product.currency
+    return {
+        "product": product,
+        "holding": holding,
+        "shares": holding.shares if holding else 0,
+        "value": holding.paid if holding else Money.zero(cur),
+        "fee_paid_on": holding.entry_fee_paid_date if holding else None,
+        "min_shares": product.min_shares if product else 0,
+    }
+
+
+def _loans_context(user, member) -> dict | None:
+    if not has_perm(user, "loan.view"):
+        return None
+    from mupaka.loans.selectors import loan_list, member_group_loans
+
+    rows = []
+    for loan in loan_list(user=user, member=member):
+        cur = loan.currency
+        outstanding = (
+            loan.principal_outstanding_minor
+            + loan.interest_outstanding_minor
+            + loan.fees_outstanding_minor
+            + loan.penalties_outstanding_minor
+        )
+        rows.append(
+            LoanRow(
+                id=loan.pk,
+                number=loan.number,
+                product=loan.product.name,
+                status=loan.status,
+                status_label=loan.get_status_display(),
+                principal=Money.from_minor(loan.principal_minor, cur),
+                outstanding=Money.from_minor(outstanding, cur),
+                days_past_due=loan.days_past_due if loan.status == "active" else 0,
+                group_loan=loan.group_loan.number if loan.group_loan_id else "",
+            )
+        )
+    return {"loans": rows, "group_loans": member_group_loans(user=user, member=member)}
+
+
 @staff_page("member.view")
 def member_detail(request, pk: int):
     member = selectors.member_get(user=request.user, member_id=pk)
@@ -196,8 +304,6 @@ def member_detail(request, pk: int):
     profile = TraderProfile.objects.filter(member=member).prefetch_related("border_posts").first()
     turnover = None
     if profile is not None and profile.daily_turnover_minor is not None:
-        from mupaka.core.money import Money
-
         turnover = Money.from_minor(profile.daily_turnover_minor, profile.daily_turnover_currency)
     user = request.user
     next_statuses = [
@@ -210,6 +316,7 @@ def member_detail(request, pk: int):
             else "member.status_change",
         )
     ]
+    accounts = _savings_rows(user, member)
     return render(
         request,
         "members/member_detail.html",
@@ -230,6 +337,19 @@ def member_detail(request, pk: int):
                     "consent_network": member.consent_network,
                 }
             ),
+            "accounts": accounts,
+            "shares": _shares_context(user, member),
+            "credit": _loans_context(user, member),
+            "active": member.status == MemberStatus.ACTIVE,
+            "can_open_account": has_perm(user, "savings.account.open")
+            and member.status == MemberStatus.ACTIVE,
+            "can_open_term": has_perm(user, "savings.account.open")
+            and (has_perm(user, "savings.deposit") or has_perm(user, "savings.transfer"))
+            and member.status == MemberStatus.ACTIVE,
+            "can_apply": has_perm(user, "loan.apply") and member.status == MemberStatus.ACTIVE,
+            "can_buy_shares": has_perm(user, "shares.buy")
+            and member.status in (MemberStatus.PENDING, MemberStatus.ACTIVE),
+            "at_counter": has_perm(user, "till.operate"),
             "can_edit": has_perm(user, "member.update") and member.status != MemberStatus.EXITED,
             "can_consent": has_perm(user, "member.consent"),
             "can_audit": has_perm(user, "audit.view"),

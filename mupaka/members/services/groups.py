@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -47,6 +47,16 @@ SAVINGS_GROUP_FIELDS = [
     "formed_date",
 ]
 JOINABLE = frozenset({MemberStatus.PENDING, MemberStatus.ACTIVE})
+
+# Later apps (loans) register checks that refuse a dissolution while the group owes a
+# group loan: fn(group) -> message or None (as the members' exit checks).
+DissolveCheck = Callable[[SolidarityGroup], "str | None"]
+_DISSOLVE_CHECKS: list[DissolveCheck] = []
+
+
+def register_dissolve_check(check: DissolveCheck) -> None:
+    if check not in _DISSOLVE_CHECKS:
+        _DISSOLVE_CHECKS.append(check)
 
 
 def _clean_group_fields(
@@ -378,12 +388,16 @@ def solidarity_group_dissolve(
     *, actor: User, group: SolidarityGroup, reason: str
 ) -> SolidarityGroup:
     """Dissolve a group: every current membership ends today (business date), so
-    its members are free to join another group. Later issues refuse this while
-    the group has a loan outstanding."""
+    its members are free to join another group. Refused while a registered check objects
+    (loans: the group has a group loan not yet closed)."""
     group = _lock_group(actor, group)
     reason = " ".join((reason or "").split())[:200]
     if not reason:
         raise ValidationFailed(_("Give the reason the group is dissolved."), field="reason")
+    for check in _DISSOLVE_CHECKS:
+        problem = check(group)
+        if problem:
+            raise ValidationFailed(problem, field="group", code="group_loan_open")
     on_date = business_date_get()
     before = snapshot(group, GROUP_FIELDS)
     before["member_ids"] = _active_member_ids(group)

@@ -41,3 +41,15 @@ def register(staff, branch):
 def trio(register):
     """Three pending members of BKV."""
     return [register() for _ in range(3)]
+
+
+# --- a member with money (savings, shares, loans): the member page's tests ---------------
+from mupaka.tellers.tests.counter_fixtures import *  # noqa: E402, F403
+
+
+@pytest.fixture
+def chart(institution):
+    from mupaka.ledger.services import chart_load
+
+    chart_load(actor=None, preset="drc")
+    return institution
