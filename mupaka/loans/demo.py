@@ -12,7 +12,7 @@
   second person's approval, USD 30 recovered) and scenario 2 (Umoja Ruzizi: USD 1,000
   asked, 900 approved with one share reduced, disbursed in cash with the fee and the
   guarantee, a late member covered by the leader, one member late today);
-- the mass, **in bulk**: about a third of the active members (at most 1,200 loans) got a
+- the mass, **in bulk**: about 60 % of the active members (at most 1,200 loans) got a
   loan between December 2025 and the demo date; each loan is scheduled and replayed by
   the pure engine (on-time payers, late payers, irregular payers, a few who stopped
   paying, some early payoffs), its rows are inserted with ``bulk_create`` and the money is
@@ -61,7 +61,7 @@ from mupaka.loans.services.common import SUBLEDGER
 HISTORY_START = dt.date(2025, 12, 1)
 VAULT_DAY = dt.date(2025, 11, 29)
 MAX_BULK_LOANS = 1200
-BULK_SHARE = Decimal("0.33")
+BULK_SHARE = Decimal("0.6")
 TILL_FLOAT = {"USD": "1500", "CDF": "1000000"}
 PURPOSES = [
     "Achat de tomates et d'oignons à Rusizi",
@@ -742,6 +742,28 @@ def _scenario_2(ctx: DemoContext, products, written_off: Loan | None) -> None:
                 )
 
 
+def _scenario_3(ctx: DemoContext, products, borrower) -> Loan:
+    """The loan of scenario 3's counter day: USD 250 over 6 months at 33.5 % a year on
+    the declining balance, disbursed a month before the demo date, so that her first
+    instalment of USD 45.83 (38.85 principal, 6.98 interest) falls due on it: the teller
+    takes a partial USD 45.50."""
+    users = ctx.users
+    with Counter(ctx, dt.date(2026, 10, 27)):
+        loan = _apply(
+            ctx,
+            borrower,
+            products["trader"],
+            "250",
+            6,
+            annual_rate="33.5",
+            purpose="Farine de manioc et tomates achetées à Rusizi",
+        )
+        services.loan_approve(actor=users["committee"], loan=loan, note="Premier crédit")
+        services.loan_disburse(actor=users["teller"], loan=loan, idempotency_key=_key("s3"))
+    loan.refresh_from_db()
+    return loan
+
+
 def _today(ctx: DemoContext, products, waiting) -> None:
     """On the demo date: two applications for the committee, one approved loan for the
     teller to disburse."""
@@ -799,6 +821,13 @@ def build(ctx: DemoContext) -> None:
         if len(story) >= 2:
             written_off = _scenario_5(ctx, products, story[0], story[1])
         _scenario_2(ctx, products, written_off)
+        planned = {p.member.pk for p in plans}
+        borrower = next(
+            (m for m in mass if m.branch_id == users["teller"].branch_id and m.pk not in planned),
+            None,
+        )
+        if borrower is not None:
+            ctx.extra["scenario_3_loan"] = _scenario_3(ctx, products, borrower)
     finally:
         _set_date(ctx, today)
     loans, txs, entries = _insert(ctx, plans, today)
@@ -821,6 +850,12 @@ def build(ctx: DemoContext) -> None:
         f"through the services; {active.count()} active loans, {late} late, "
         f"{run.penalties} penalties charged today."
     )
+    s3 = ctx.extra.get("scenario_3_loan")
+    if s3 is not None:
+        ctx.say(
+            f"Scenario 3: loan {s3.number} of {s3.member.number} {s3.member.full_name}: "
+            f"her instalment of USD 45.83 is due today (the teller takes USD 45.50)."
+        )
 
 
 __all__ = ["build"]
