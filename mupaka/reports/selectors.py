@@ -1461,6 +1461,21 @@ def dashboard_trends(*, user, currency: str | None = None, months: int = 12) -> 
         for r in women_qs.values("business_date").annotate(c=Sum("clients_served"))
     }
     women = {d: by_closed[c] for d, c in standing.items() if c in by_closed}
+    branch_savings: dict[dt.date, int] = {}
+    if filters.branch_id is not None:
+        from mupaka.cob.models import SavingsSnapshot
+
+        rows = (
+            SavingsSnapshot.objects.filter(
+                business_date__in=sorted({standing.get(d, d) for d in dates}),
+                branch_id=filters.branch_id,
+                currency=currency,
+                kind="voluntary",
+            )
+            .values("business_date")
+            .annotate(b=Sum("balance_minor"))
+        )
+        branch_savings = {r["business_date"]: int(r["b"] or 0) for r in rows}
     glp, par30, disbursed, savings, women_served = [], [], [], [], []
     for day in dates:
         point = series.get(day)
@@ -1475,7 +1490,9 @@ def dashboard_trends(*, user, currency: str | None = None, months: int = 12) -> 
             net = totals_by_role("savings_deposits", as_of=day).get(currency)
             savings.append(-net if net is not None else None)
         else:
-            savings.append(None)
+            # the ledger does not split deposits by branch: a branch reads its savings
+            # snapshot (voluntary savings, as the ledger's savings_deposits role)
+            savings.append(branch_savings.get(standing.get(day, day)))
         women_served.append(women.get(day))
     if business not in women and business == inst.business_date:
         women_served[-1] = _live_women_served(filters)

@@ -48,6 +48,23 @@ class LoanDueRow:
 
 
 @dataclass
+class DisbursementRow:
+    """An approved loan (or group loan) the teller may pay out today."""
+
+    id: int
+    number: str
+    op: str  # "disburse" or "group_disburse"
+    label: str
+    currency: str
+    principal: Money
+    fees: Money
+    guarantee: Money
+    net: Money
+    disclosure_url: str
+    shares: list[tuple[str, Money]] = field(default_factory=list)
+
+
+@dataclass
 class SharesRow:
     product_name: str
     currency: str
@@ -137,6 +154,70 @@ def member_loans_due(*, user, member, on_date: dt.date) -> list[LoanDueRow]:
     ]
 
 
+def member_disbursements(*, user, member) -> list[DisbursementRow]:
+    """Her approved loans, and the approved group loans she leads, with what leaves the
+    till (principal − deducted fee − guarantee savings) and the disclosure sheet."""
+    from django.urls import reverse
+
+    from mupaka.core.permissions import has_perm
+    from mupaka.loans.selectors import disclosure, group_loan_shares, member_loans_to_disburse
+
+    if not has_perm(user, "loan.disburse"):
+        return []
+    loans, group_loans = member_loans_to_disburse(user=user, member=member)
+    rows = []
+    for loan in loans:
+        sheet = disclosure(loan)
+        rows.append(
+            DisbursementRow(
+                id=loan.pk,
+                number=loan.number,
+                op="disburse",
+                label=f"{loan.number} · {loan.product.name}",
+                currency=loan.currency,
+                principal=sheet.principal,
+                fees=sheet.upfront_fees,
+                guarantee=sheet.guarantee,
+                net=sheet.net_disbursed,
+                disclosure_url=reverse("loans:disclosure", args=[loan.pk]),
+            )
+        )
+    for group_loan in group_loans:
+        sheets = [disclosure(share) for share in group_loan_shares(group_loan)]
+        sheets = [sh for sh in sheets if sh.loan.status == "approved"]
+        if not sheets:
+            continue
+        cur = group_loan.currency
+        rows.append(
+            DisbursementRow(
+                id=group_loan.pk,
+                number=group_loan.number,
+                op="group_disburse",
+                label=f"{group_loan.number} · {group_loan.group.name}",
+                currency=cur,
+                principal=Money.sum((sh.principal for sh in sheets), cur),
+                fees=Money.sum((sh.upfront_fees for sh in sheets), cur),
+                guarantee=Money.sum((sh.guarantee for sh in sheets), cur),
+                net=Money.sum((sh.net_disbursed for sh in sheets), cur),
+                disclosure_url=reverse("loans:group_disclosure", args=[group_loan.pk]),
+                shares=[(sh.loan.member.full_name, sh.principal) for sh in sheets],
+            )
+        )
+    return rows
+
+
+def _outstanding(loan) -> Money:
+    """What is left to pay on a loan, from the caches its service just refreshed (no
+    replay of the schedule a second time)."""
+    return Money.from_minor(
+        loan.principal_outstanding_minor
+        + loan.interest_outstanding_minor
+        + loan.fees_outstanding_minor
+        + loan.penalties_outstanding_minor,
+        loan.currency,
+    )
+
+
 # --- operations: service + receipt, in one transaction --------------------------------
 @transaction.atomic
 def counter_deposit(*, actor, account_id: int, amount: Money, key: str) -> int:
@@ -185,7 +266,7 @@ def counter_withdraw(*, actor, account_id: int, amount: Money, key: str) -> int:
 
 @transaction.atomic
 def counter_repay(*, actor, loan_id: int, amount: Money, key: str) -> int:
-    from mupaka.loans.selectors import loan_get, loan_summary
+    from mupaka.loans.selectors import loan_get
     from mupaka.loans.services import loan_repay
 
     loan = loan_get(user=actor, loan_id=loan_id)
@@ -199,17 +280,16 @@ def counter_repay(*, actor, loan_id: int, amount: Money, key: str) -> int:
         (_("Credit balance (overpayment)"), tx.credit_minor),
     ]
     notes = [f"{label} : {Money.from_minor(v, cur).amount}" for label, v in parts if v]
-    loan.refresh_from_db()
-    summary = loan_summary(loan)
+    loan = tx.loan  # the row the service locked and refreshed (its caches are current)
     receipt = receipt_issue(
         actor=actor,
         kind="loans.repayment",
         title=_("Loan repayment"),
         lines=[ReceiptLine(_("Repayment of loan %(number)s") % {"number": loan.number}, amount)],
-        balances=[ReceiptLine(_("Left to pay on the loan"), summary.total)],
+        balances=[ReceiptLine(_("Left to pay on the loan"), _outstanding(loan))],
         notes=[_("Allocated to (%(currency)s):") % {"currency": cur}, *notes],
         member_id=loan.member_id,
-        entry_number=tx.journal_entry.number if tx.journal_entry_id else None,
+        entry_number=tx.journal_entry_id,  # the entry's number is its key
     )
     return receipt.pk
 
@@ -244,5 +324,104 @@ def counter_shares(*, actor, member_id: int, shares: int, key: str) -> int:
         notes=notes,
         member_id=member.pk,
         entry_number=result.entry_number,
+    )
+    return receipt.pk
+
+
+def _attach_loans(txs) -> None:
+    """The loans as their service left them (caches current), with their members, in one
+    query."""
+    from mupaka.loans.models import Loan
+
+    loans = Loan.objects.select_related("member").in_bulk([t.loan_id for t in txs])
+    for t in txs:
+        t.loan = loans[t.loan_id]
+
+
+def _disbursement_receipt(*, actor, txs, number: str, title: str, member_id: int, shares=()):
+    """The receipt of a cash disbursement: principal, what is kept back, what is paid."""
+    cur = txs[0].currency
+    principal = sum(t.principal_minor for t in txs)
+    fees = sum(t.fees_minor for t in txs)
+    guarantee = sum(t.guarantee_minor for t in txs)
+    lines = [
+        ReceiptLine(
+            _("Loan %(number)s disbursed") % {"number": number}, Money.from_minor(principal, cur)
+        )
+    ]
+    if fees:
+        lines.append(ReceiptLine(_("Disbursement fee (deducted)"), Money.from_minor(fees, cur)))
+    if guarantee:
+        lines.append(
+            ReceiptLine(_("Guarantee savings (blocked)"), Money.from_minor(guarantee, cur))
+        )
+    lines.append(
+        ReceiptLine(_("Paid in cash"), Money.from_minor(principal - fees - guarantee, cur))
+    )
+    loans = [t.loan for t in txs]
+    first_due = min((ln.next_due_date for ln in loans if ln.next_due_date), default=None)
+    notes = [f"{name} : {amount.amount}" for name, amount in shares]
+    if first_due is not None:
+        notes.append(
+            _("First instalment due on %(date)s: %(amount)s %(currency)s")
+            % {
+                "date": first_due.strftime("%d/%m/%Y"),
+                "amount": Money.from_minor(
+                    sum(ln.next_due_minor for ln in loans if ln.next_due_date == first_due), cur
+                ).amount,
+                "currency": cur,
+            }
+        )
+    total = Money.sum((_outstanding(ln) for ln in loans), cur)
+    return receipt_issue(
+        actor=actor,
+        kind="loans.disbursement",
+        title=title,
+        lines=lines,
+        balances=[ReceiptLine(_("Left to pay on the loan"), total)],
+        notes=notes,
+        member_id=member_id,
+        entry_number=txs[0].journal_entry_id,  # the entry's number is its key
+    )
+
+
+@transaction.atomic
+def counter_disburse(*, actor, loan_id: int, key: str) -> int:
+    """An approved individual loan paid out in cash at the teller's till."""
+    from mupaka.loans.selectors import loan_get
+    from mupaka.loans.services import loan_disburse
+
+    loan = loan_get(user=actor, loan_id=loan_id)
+    tx = loan_disburse(actor=actor, loan=loan, idempotency_key=key, channel="cash")
+    _attach_loans([tx])
+    receipt = _disbursement_receipt(
+        actor=actor,
+        txs=[tx],
+        number=loan.number,
+        title=_("Loan disbursement"),
+        member_id=loan.member_id,
+    )
+    return receipt.pk
+
+
+@transaction.atomic
+def counter_group_disburse(*, actor, group_loan_id: int, key: str) -> int:
+    """Every approved share of a group loan paid out in cash, to the group's leader."""
+    from mupaka.loans.selectors import group_loan_get
+    from mupaka.loans.services import group_loan_disburse
+
+    group_loan = group_loan_get(user=actor, group_loan_id=group_loan_id)
+    txs = group_loan_disburse(actor=actor, group_loan=group_loan, idempotency_key=key)
+    _attach_loans(txs)
+    shares = [
+        (t.loan.member.full_name, Money.from_minor(t.principal_minor, t.currency)) for t in txs
+    ]
+    receipt = _disbursement_receipt(
+        actor=actor,
+        txs=txs,
+        number=group_loan.number,
+        title=_("Group loan disbursement"),
+        member_id=group_loan.leader_id,
+        shares=shares,
     )
     return receipt.pk

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from mupaka.core.models import User
@@ -31,11 +32,23 @@ def currency_choices(currencies) -> list[tuple[str, str]]:
 
 class AmountField(forms.DecimalField):
     def __init__(self, **kwargs):
+    """An amount as a person types it in her language: "45,50" in French (the counter's
+    text inputs also show the amount due that way) and spaces between thousands
+    ("50 000"); "45.50" is read everywhere."""
+
         kwargs.setdefault("max_digits", 18)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", 0)
         super().__init__(**kwargs)
 
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split())  # spaces, no-break and narrow no-break spaces
+            separator = formats.get_format("DECIMAL_SEPARATOR")
+            if separator != "." and "." not in value:
+                value = value.replace(separator, ".")
+        return super().to_python(value)
 
 class ExchangeForm(IdempotentForm):
     amount = AmountField(label=_("Amount handed over"))

@@ -309,6 +309,14 @@ class Receipt(models.Model):
         indexes = [models.Index(fields=["till", "id"], name="tellers_receipt_till")]
 
     def __str__(self) -> str:
+        constraints = [
+            # one receipt per journal entry: a replayed operation never gets a second one
+            models.UniqueConstraint(
+                fields=["entry_number"],
+                condition=Q(entry_number__isnull=False),
+                name="tellers_receipt_one_per_entry",
+            )
+        ]
         return self.number
 
 

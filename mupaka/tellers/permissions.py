@@ -25,7 +25,8 @@ register(
         "vault.view": READERS,
         "vault.manage": {R.MANAGER},  # send cash to a till
         "vault.fund": {R.MANAGER, R.ACCOUNTANT},  # cash from/to the bank, opening balance
-        "denomination.manage": {R.ADMIN},
+        # the notes and coins counted at closing (data: a note issued, one withdrawn)
+        "denomination.manage": {R.MANAGER, R.ADMIN},
         "receipt.view": READERS | {R.TELLER},
         "rate.view": {R.TELLER, R.LOAN_OFFICER, R.COMMITTEE} | READERS,
         "rate.set": {R.MANAGER},
@@ -38,4 +39,7 @@ register_menu(
     MenuItem(gettext_lazy("Counter"), "tellers:counter", "till.operate", 50),
     MenuItem(gettext_lazy("Tills and vault"), "tellers:till_list", "till.view", 300),
     MenuItem(gettext_lazy("Exchange rates"), "tellers:rate_list", "rate.view", 310),
+    MenuItem(
+        gettext_lazy("Notes and coins"), "tellers:denomination_list", "denomination.manage", 940
+    ),
 )

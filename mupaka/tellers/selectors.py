@@ -115,11 +115,15 @@ def vault_available_minor(vault: Vault, currency: str) -> int:
 # --- tills ---------------------------------------------------------------------------
 def till_open_for(*, user, business_date: dt.date | None = None) -> Till | None:
     """The user's till on the business date (open or not), or None."""
-    from mupaka.core.selectors import business_date_get
+    from django.db.models import Subquery
 
+    from mupaka.core.models import Institution
+
+    # the business date read in the same query (the counter asks several times a request)
+    on = business_date or Subquery(Institution.objects.order_by("id").values("business_date")[:1])
     return (
         Till.objects.select_related("branch", "teller")
-        .filter(teller_id=user.pk, business_date=business_date or business_date_get())
+        .filter(teller_id=user.pk, business_date=on)
         .first()
     )
 
@@ -181,9 +185,27 @@ def vault_list(*, user):
 
 # --- denominations ----------------------------------------------------------------
 def denominations(currency: str) -> list[Denomination]:
+    """The notes and coins of ``currency`` in use (what a till's count accepts)."""
     return list(
         Denomination.objects.filter(currency=currency, is_active=True).order_by("-value_minor")
     )
+
+
+def denomination_table(*, user) -> dict[str, list[Denomination]]:
+    """Every denomination, in use or withdrawn, by currency (the table's page)."""
+    require_perm(user, "denomination.manage")
+    table: dict[str, list[Denomination]] = {}
+    for d in Denomination.objects.order_by("currency", "-value_minor"):
+        table.setdefault(d.currency, []).append(d)
+    return table
+
+
+def denomination_get(*, user, denomination_id: int) -> Denomination:
+    require_perm(user, "denomination.manage")
+    found = Denomination.objects.filter(pk=denomination_id).first()
+    if found is None:
+        raise NotFound(_("No denomination with this id."))
+    return found
 
 
 # --- rates and exchanges --------------------------------------------------------------

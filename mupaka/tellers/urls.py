@@ -25,4 +25,6 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
     path("vault/fund/", views.vault_fund, name="vault_fund"),
     path("rates/", views.rate_list, name="rate_list"),
+    path("denominations/", views.denomination_list, name="denomination_list"),
+    path("denominations/<int:pk>/status/", views.denomination_status, name="denomination_status"),
 ]

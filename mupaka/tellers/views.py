@@ -32,7 +32,6 @@ from mupaka.tellers import selectors, services
 from mupaka.tellers.domain.words import amount_in_words_fr
 from mupaka.tellers.models import (
     CashTransfer,
-    Denomination,
     TransferDirection,
     TransferStatus,
 )
@@ -116,9 +115,12 @@ def _member_context(request, member_id: int, **extra) -> dict:
         "till": till,
         "accounts": counter_data.member_accounts(user=request.user, member=member),
         "loans_due": counter_data.member_loans_due(
-            user=request.user, member=member, on_date=business_date_get()
+            user=request.user,
+            member=member,
+            on_date=till.business_date if till is not None else business_date_get(),
         ),
         "shares": counter_data.member_shares(user=request.user, member=member),
+        "to_disburse": counter_data.member_disbursements(user=request.user, member=member),
         "savings_ready": counter_data.savings_available(),
         "loans_ready": counter_data.loans_available(),
         "exchange_form": f.ExchangeForm(
@@ -144,14 +146,18 @@ _OPERATIONS = {
     "withdraw": ("savings.withdraw", counter_data.counter_withdraw, "account_id"),
     "repay": ("loan.repay", counter_data.counter_repay, "loan_id"),
     "shares": ("shares.buy", counter_data.counter_shares, "member_id"),
+    "disburse": ("loan.disburse", counter_data.counter_disburse, "loan_id"),
+    "group_disburse": ("loan.disburse", counter_data.counter_group_disburse, "group_loan_id"),
 }
 
 
 @staff_page("till.operate")
 @require_POST
 def counter_operate(request, member_id: int):
-    """A deposit, a withdrawal or a repayment from the member panel; the panel comes back
-    with the new balances and the receipt to print."""
+    """A deposit, a withdrawal, a repayment, the entry fee and shares or a disbursement
+    from the member panel; the panel comes back with the new balances and the receipt to
+    print. The whole (service + receipt) runs once per form key: a replay (double press,
+    retried request) shows the FIRST receipt again and moves nothing."""
     form = f.CashOperationForm(request.POST)
     done = error = None
     error_target = ""
@@ -164,6 +170,8 @@ def counter_operate(request, member_id: int):
                 if d["amount"] != d["amount"].to_integral_value() or d["target"] != member_id:
                     raise ValidationFailed(_("Give a whole number of shares."), field="amount")
                 what = {"shares": int(d["amount"])}
+            elif d["op"] in f.CashOperationForm.WITHOUT_AMOUNT:
+                what = {}
             else:
                 what = {"amount": Money.of(d["amount"], d["currency"])}
             key = d["idempotency_key"]
@@ -348,16 +356,11 @@ def transfer_send(request, till_id: int):
 
 @staff_page("till.operate")
 def till_count(request):
-    """The teller counts her cash by denomination and hands it to the vault."""
+    """The teller counts her cash by denomination (those in use) and hands it to the vault."""
     till = selectors.till_open_for(user=request.user)
     if till is None:
         raise Http404(_("You have no till today."))
-    tables = {
-        cur: list(
-            Denomination.objects.filter(currency=cur, is_active=True).order_by("-value_minor")
-        )
-        for cur in till.currencies
-    }
+    tables = {cur: selectors.denominations(cur) for cur in till.currencies}
     errors: list[str] = []
     entered: dict[str, str] = {}
     if request.method == "POST":
@@ -694,6 +697,83 @@ def rate_list(request):
         },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+# --- notes and coins counted at closing ---------------------------------------------------
+@staff_page("denomination.manage")
+def denomination_list(request):
+    """The denomination tables: add a note or coin, withdraw one, put one back in use."""
+    form = f.DenominationForm(request.POST or None, currencies=_accepted())
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            added = services.denomination_add(
+                actor=request.user,
+                currency=d["currency"],
+                face_value=d["face_value"],
+                kind=d["kind"],
+                note=d.get("note") or "",
+            )
+        except USER_ERRORS as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(face)s added: tills count it from now on.")
+                % {
+                    "face": selectors.money_text(
+                        Money.from_minor(added.value_minor, added.currency)
+                    )
+                },
+            )
+            return redirect("tellers:denomination_list")
+    table = [
+        {
+            "currency": cur,
+            "rows": [{"d": d, "face": Money.from_minor(d.value_minor, cur)} for d in denoms],
+        }
+        for cur, denoms in selectors.denomination_table(user=request.user).items()
+    ]
+    return render(
+        request,
+        "tellers/denomination_list.html",
+        {"form": form, "table": table, "status_form": f.DenominationStatusForm()},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_page("denomination.manage")
+@require_POST
+def denomination_status(request, pk: int):
+    denomination = selectors.denomination_get(user=request.user, denomination_id=pk)
+    form = f.DenominationStatusForm(request.POST)
+    active = request.POST.get("active") == "1"
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for this change."))
+        return redirect("tellers:denomination_list")
+    try:
+        services.denomination_set_active(
+            actor=request.user,
+            denomination=denomination,
+            active=active,
+            reason=form.cleaned_data["reason"],
+        )
+    except USER_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        face = selectors.money_text(
+            Money.from_minor(denomination.value_minor, denomination.currency)
+        )
+        messages.success(
+            request,
+            (
+                _("%(face)s is back in use.")
+                if active
+                else _("%(face)s is withdrawn from the counts.")
+            )
+            % {"face": face},
+        )
+    return redirect("tellers:denomination_list")
 
 
 def rate_value(value_e8) -> Decimal | None:

@@ -35,3 +35,10 @@ from mupaka.tellers.services.exchange import (  # noqa: E402
 )
 
 __all__ += ["ExchangeResult", "exchange_do", "exchange_preview", "rate_set"]
+
+from mupaka.tellers.services.denominations import (  # noqa: E402
+    denomination_add,
+    denomination_set_active,
+)
+
+__all__ += ["denomination_add", "denomination_set_active"]

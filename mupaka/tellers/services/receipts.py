@@ -63,9 +63,18 @@ def receipt_issue(
     own: the operation that issues it has checked hers). ``kind`` is the operation
     (``"savings.deposit"``, ``"loans.repayment"``...), ``title`` the heading printed,
     ``lines`` the amounts moved (printed with the amount in words), ``balances`` the
-    balances after the operation, ``notes`` extra printed lines."""
+    balances after the operation, ``notes`` extra printed lines.
+
+    A journal entry has one receipt: when ``entry_number`` already has one (the operation
+    was replayed), that receipt is returned and no number is taken."""
     if not connection.in_atomic_block:
         raise RuntimeError("receipt_issue must run inside the transaction of the operation")
+    if entry_number is not None:
+        # One receipt per journal entry: an operation replayed under its idempotency key
+        # (a double press, a retried request) gets its first receipt back, never a second.
+        first = Receipt.objects.filter(entry_number=entry_number).first()
+        if first is not None:
+            return first
     lines = [ln.as_json() for ln in lines]
     if not lines:
         raise ValidationFailed(_("A receipt needs at least one amount."), field="lines")

@@ -96,3 +96,7 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+# --- a member with money: savings, shares and loan products, approved loans ------------
+from mupaka.tellers.tests.counter_fixtures import *  # noqa: E402, F403

@@ -73,3 +73,40 @@ def test_teller_serves_a_member_from_search_to_printed_receipt(
     expect(page.locator("body")).to_contain_text("vingt dollars américains")
     expect(page.locator("body")).to_contain_text(re.compile(r"20,00 USD"))
     page.screenshot(path="/tmp/tellers-receipt.png")
+
+
+def test_a_double_click_on_repay_takes_the_repayment_once(
+    page, login, open_till, staff, active_member, approved_loan
+):
+    """Scenario 3's repayment (USD 45.50) with a double click on "Repay": one repayment,
+    one receipt, and the panel shows that receipt."""
+    import uuid
+
+    from playwright.sync_api import expect
+
+    from mupaka.ledger.models import JournalEntry
+    from mupaka.loans.models import LoanTransaction
+    from mupaka.loans.services import loan_disburse
+    from mupaka.tellers.models import Receipt
+
+    member = active_member("Amani")
+    loan = approved_loan(member, principal="500")
+    loan_disburse(actor=staff["teller"], loan=loan, idempotency_key=str(uuid.uuid4()))
+
+    login("teller")
+    page.goto("/tellers/counter/")
+    page.fill("#counter-search", "Amani")
+    page.locator(".member-hit", has_text=member.number).click()
+    row = page.locator(f"#loan-{loan.pk}")
+    expect(row).to_be_visible()
+    row.locator("input[name=amount]").fill("45.50")
+    entries = JournalEntry.objects.count()
+    row.locator("button[value=repay]").dblclick()
+    done = page.locator(".done")
+    expect(done).to_contain_text("BKV-2026-000001")
+    page.wait_for_load_state("networkidle")  # a second request, if one was sent, is over
+    assert LoanTransaction.objects.filter(loan=loan, kind="repayment").count() == 1
+    assert JournalEntry.objects.count() == entries + 1
+    assert Receipt.objects.filter(kind="loans.repayment").count() == 1
+    page.goto(done.locator("#print-receipt").get_attribute("href"))
+    expect(page.locator("body")).to_contain_text("quarante-cinq dollars américains")
