@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mupaka.core.models import User
 from mupaka.core.roles import Role
+from mupaka.tellers.models import Denomination
 
 
 def new_key() -> str:
@@ -31,16 +32,15 @@ def currency_choices(currencies) -> list[tuple[str, str]]:
 
 
 class AmountField(forms.DecimalField):
-    def __init__(self, **kwargs):
     """An amount as a person types it in her language: "45,50" in French (the counter's
     text inputs also show the amount due that way) and spaces between thousands
     ("50 000"); "45.50" is read everywhere."""
 
+    def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 18)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", 0)
         super().__init__(**kwargs)
-
 
     def to_python(self, value):
         if isinstance(value, str):
@@ -49,6 +49,7 @@ class AmountField(forms.DecimalField):
             if separator != "." and "." not in value:
                 value = value.replace(separator, ".")
         return super().to_python(value)
+
 
 class ExchangeForm(IdempotentForm):
     amount = AmountField(label=_("Amount handed over"))
@@ -138,9 +139,38 @@ class VaultFundForm(IdempotentForm):
 
 
 class CashOperationForm(IdempotentForm):
-    """A deposit, withdrawal or repayment in a few keystrokes: the amount and a button."""
+    """A deposit, withdrawal or repayment in a few keystrokes: the amount and a button.
+    A disbursement carries no amount of its own: the approved loan decides it (the form
+    sends the net amount shown, which is part of what the idempotency key covers)."""
 
-    op = forms.ChoiceField(choices=[(o, o) for o in ("deposit", "withdraw", "repay", "shares")])
+    OPERATIONS = ("deposit", "withdraw", "repay", "shares", "disburse", "group_disburse")
+    WITHOUT_AMOUNT = ("disburse", "group_disburse")
+
+    op = forms.ChoiceField(choices=[(o, o) for o in OPERATIONS])
     target = forms.IntegerField(widget=forms.HiddenInput)
-    amount = AmountField(label=_("Amount"))
+    amount = AmountField(label=_("Amount"), required=False)
     currency = forms.CharField(widget=forms.HiddenInput, max_length=3)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("op") not in self.WITHOUT_AMOUNT and data.get("amount") is None:
+            if "amount" not in self.errors:
+                self.add_error("amount", forms.Field.default_error_messages["required"])
+        return data
+
+
+class DenominationForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"))
+    face_value = forms.DecimalField(
+        label=_("Face value"), max_digits=18, decimal_places=2, min_value=0
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Denomination.Kind.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices(currencies)
+
+
+class DenominationStatusForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
