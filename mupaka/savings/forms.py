@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mupaka.savings.models import (
+    HoldReason,
     InterestMethodChoice,
     PostingFrequencyChoice,
     ProductKind,
@@ -106,3 +107,107 @@ class LimitForm(forms.Form):
     max_withdrawal_per_day = forms.DecimalField(
         label=_("Maximum withdrawals per day"), max_digits=20, decimal_places=6, required=False
     )
+
+
+def _key_field():
+    return forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+
+CHANNEL_LABELS = {
+    "cash": _("Cash at my till"),
+    "transfer": _("From / to another of her savings accounts"),
+}
+
+
+class TermOpenForm(forms.Form):
+    """A term deposit opened with its principal; the product gives the term and the rate."""
+
+    member_number = forms.CharField(label=_("Member number"), max_length=20)
+    product = forms.ModelChoiceField(
+        label=_("Term and rate"), queryset=SavingsProduct.objects.none(), empty_label=None
+    )
+    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=6, min_value=0)
+    channel = forms.ChoiceField(label=_("Paid"))
+    from_account = forms.CharField(
+        label=_("From her account (number)"), max_length=24, required=False
+    )
+    payout_account = forms.CharField(
+        label=_("At maturity, pay into her account (number)"),
+        max_length=24,
+        required=False,
+        help_text=_("Empty: the money waits in the deposit account until she withdraws it."),
+    )
+    idempotency_key = _key_field()
+
+    def __init__(self, *args, products=None, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if products is not None:
+            self.fields["product"].queryset = products
+        self.fields["product"].label_from_instance = term_label
+        self.fields["channel"].choices = [(c, CHANNEL_LABELS[c]) for c in channels]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == "transfer" and not data.get("from_account"):
+            self.add_error("from_account", _("Choose the account the money comes from."))
+        return data
+
+
+def term_label(product: SavingsProduct) -> str:
+    from mupaka.savings.templatetags.savings_tags import ppm_percent
+
+    return _("%(name)s — %(months)s months at %(rate)s a year, early break %(penalty)s") % {
+        "name": product.name,
+        "months": product.term_months,
+        "rate": ppm_percent(product.interest_rate_ppm),
+        "penalty": ppm_percent(product.early_break_penalty_ppm),
+    }
+
+
+class TermBreakForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    channel = forms.ChoiceField(label=_("Paid"))
+    to_account = forms.CharField(
+        label=_("Into her account (number)"), max_length=24, required=False
+    )
+    idempotency_key = _key_field()
+
+    def __init__(self, *args, channels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [(c, CHANNEL_LABELS[c]) for c in channels]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == "transfer" and not data.get("to_account"):
+            self.add_error("to_account", _("Choose the account that receives the money."))
+        return data
+
+
+class HoldForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=6, min_value=0)
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[(c, label) for c, label in HoldReason.choices if c != HoldReason.GUARANTEE],
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=60,
+        help_text=_("The court order, the letter or the file it comes from."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=200)
+
+
+class TransferForm(forms.Form):
+    to_account = forms.CharField(label=_("To the account (number)"), max_length=24)
+    amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=6, min_value=0)
+    memo = forms.CharField(label=_("Memo"), max_length=200, required=False)
+    idempotency_key = _key_field()
+
+
+class ReversalDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    idempotency_key = _key_field()

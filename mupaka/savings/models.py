@@ -489,3 +489,63 @@ class SavingsRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "on_date"], name="savings_run_once_per_date")
         ]
+
+
+class ReversalStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved and reversed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class SavingsReversalRequest(models.Model):
+    """A request to reverse a deposit, withdrawal or transfer posted by mistake: filed by
+    one person (maker), carried out or rejected by another allowed to approve reversals
+    (checker). The reversal itself is :func:`savings_transaction_reverse`."""
+
+    transaction = models.ForeignKey(
+        SavingsTransaction,
+        on_delete=models.PROTECT,
+        related_name="reversal_requests",
+        verbose_name=_("transaction"),
+    )
+    account = models.ForeignKey(
+        SavingsAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("account")
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReversalStatus.choices, default=ReversalStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    reversal_entry = models.BigIntegerField(_("reversal entry"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("savings reversal request")
+        verbose_name_plural = _("savings reversal requests")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReversalStatus.values), name="savings_reversal_status"
+            ),
+            models.UniqueConstraint(
+                fields=["transaction"],
+                condition=Q(status="pending"),
+                name="savings_reversal_one_pending",
+            ),
+            # maker-checker, in the database too
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="savings_reversal_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.number} #{self.transaction_id} ({self.status})"

@@ -42,4 +42,7 @@ register_menu(
         gettext_lazy("Savings products"), "savings:product_list", "savings.product.manage", 210
     ),
     MenuItem(gettext_lazy("KYC limits"), "savings:limits", "savings.limits.manage", 215),
+    MenuItem(
+        gettext_lazy("Savings reversals"), "savings:reversal_list", "savings.reverse.approve", 216
+    ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, Q, QuerySet, Sum, When
 from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import NotFound
@@ -16,9 +16,12 @@ from mupaka.savings.models import (
     AccountStatus,
     HoldStatus,
     KycTierLimit,
+    ProductKind,
+    ReversalStatus,
     SavingsAccount,
     SavingsHold,
     SavingsProduct,
+    SavingsReversalRequest,
     SavingsTransaction,
 )
 
@@ -190,3 +193,81 @@ def account_statement(
             )
         )
     return statement
+
+
+def account_get_by_number(*, user, number: str, field: str = "account") -> SavingsAccount:
+    """An account by its number (``BKV-000123-01``), if the user may see it."""
+    require_perm(user, "savings.view")
+    text = (number or "").strip().upper()
+    account = (
+        SavingsAccount.objects.select_related("member", "product").filter(number=text).first()
+        if text
+        else None
+    )
+    if account is None:
+        raise NotFound(
+            _("No savings account with the number %(number)s.") % {"number": text or "—"},
+            field=field,
+        )
+    require_branch(user, account.branch_id)
+    return account
+
+
+def transaction_get(*, user, transaction_id: int) -> SavingsTransaction:
+    require_perm(user, "savings.view")
+    txn = (
+        SavingsTransaction.objects.select_related("account", "account__member", "actor")
+        .filter(pk=transaction_id)
+        .first()
+    )
+    if txn is None:
+        raise NotFound(_("No savings transaction with this id."), field="transaction")
+    require_branch(user, txn.account.branch_id)
+    return txn
+
+
+def reversal_requests(*, user, pending_only: bool = False) -> QuerySet[SavingsReversalRequest]:
+    """Reversal requests of the user's branch, the pending ones first."""
+    require_perm(user, "savings.view")
+    qs = branch_scope(
+        user,
+        SavingsReversalRequest.objects.select_related(
+            "transaction", "account", "account__member", "requested_by", "decided_by"
+        ),
+    )
+    if pending_only:
+        qs = qs.filter(status=ReversalStatus.PENDING)
+    return qs.order_by(
+        Case(When(status=ReversalStatus.PENDING, then=0), default=1), "-requested_at"
+    )
+
+
+def reversal_request_get(*, user, request_id: int) -> SavingsReversalRequest:
+    require_perm(user, "savings.view")
+    request = (
+        SavingsReversalRequest.objects.select_related("transaction", "account", "requested_by")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise NotFound(_("No reversal request with this id."))
+    require_branch(user, request.branch_id)
+    return request
+
+
+def term_products() -> QuerySet[SavingsProduct]:
+    """Term deposit products open to new deposits."""
+    return SavingsProduct.objects.filter(kind=ProductKind.TERM, is_active=True).order_by(
+        "currency", "term_months", "code"
+    )
+
+
+def reversed_entries(entry_numbers) -> set[int]:
+    """Which of these journal entries have been reversed already."""
+    from mupaka.ledger.models import JournalEntry
+
+    return set(
+        JournalEntry.objects.filter(reversal_of_id__in=[n for n in entry_numbers if n]).values_list(
+            "reversal_of_id", flat=True
+        )
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
@@ -16,22 +17,36 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
+from mupaka.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mupaka.core.money import Money
 from mupaka.core.permissions import has_perm
 from mupaka.core.selectors import business_date_get, institution_get
 from mupaka.core.views_utils import form_add_error
 from mupaka.core.views_utils import staff_page as core_staff_page
 from mupaka.savings import selectors, services
+from mupaka.savings.domain.term import early_break_penalty_minor, maturity_date
 from mupaka.savings.forms import (
+    HoldForm,
     LimitForm,
     MovementForm,
+    NoteForm,
     OpenAccountForm,
     ProductForm,
     ReasonForm,
+    ReversalDecisionForm,
     StatementForm,
+    TermBreakForm,
+    TermOpenForm,
+    TransferForm,
 )
-from mupaka.savings.models import AccountStatus, ProductKind, SavingsProduct
+from mupaka.savings.models import (
+    PPM,
+    AccountStatus,
+    Channel,
+    HoldReason,
+    ProductKind,
+    SavingsProduct,
+)
 from mupaka.savings.services.messages import money_text
 
 USER_ERRORS = (ValidationFailed, Conflict, NotFound)
@@ -138,6 +153,9 @@ def account_list(request):
             "status": status,
             "statuses": AccountStatus.choices,
             "can_open": has_perm(request.user, "savings.account.open"),
+            "can_open_term": has_perm(request.user, "savings.account.open")
+            and bool(_channels(request.user, cash_perm="savings.deposit")),
+            "can_review_reversals": has_perm(request.user, "savings.reverse"),
         },
     )
 
@@ -221,6 +239,24 @@ def account_detail(request, pk: int):
             and account.balance_minor == 0
             and account.blocked_minor == 0,
             "reason_form": ReasonForm(),
+            "is_term": account.product.kind == ProductKind.TERM,
+            "can_break": account.product.kind == ProductKind.TERM
+            and account.status != AccountStatus.CLOSED
+            and not account.matured
+            and account.balance_minor > 0
+            and bool(_channels(user, cash_perm="savings.withdraw")),
+            "can_transfer": has_perm(user, "savings.transfer")
+            and account.status == AccountStatus.ACTIVE
+            and account.product.kind != ProductKind.TERM,
+            "can_hold": has_perm(user, "savings.hold") and account.status != AccountStatus.CLOSED,
+            "can_block": has_perm(user, "savings.hold")
+            and account.status in (AccountStatus.ACTIVE, AccountStatus.DORMANT),
+            "can_unblock": has_perm(user, "savings.hold")
+            and account.status == AccountStatus.BLOCKED,
+            "hold_form": HoldForm(),
+            "can_reverse": has_perm(user, "savings.reverse"),
+            "reversible_kinds": ("deposit", "withdrawal", "transfer"),
+            "reversed": selectors.reversed_entries(t.entry_id for t in page),
         },
     )
 
@@ -350,3 +386,366 @@ def close(request, pk: int):
     return _status_action(
         request, pk, services.savings_account_close, _("Account %(number)s closed.")
     )
+
+
+# --- term deposits ------------------------------------------------------------------------------
+def _channels(user, *, cash_perm: str) -> list[str]:
+    """The ways this user may move the money: cash at her till, or between accounts."""
+    out = []
+    if has_perm(user, cash_perm):
+        out.append(Channel.CASH)
+    if has_perm(user, "savings.transfer"):
+        out.append(Channel.TRANSFER)
+    return out
+
+
+def _own_account(user, member, number: str, form, field: str):
+    """One of the member's accounts, typed by its number; a form error otherwise."""
+    if not number:
+        return None
+    try:
+        account = selectors.account_get_by_number(user=user, number=number, field=field)
+    except USER_ERRORS as exc:
+        form.add_error(field, exc.message)
+        return None
+    if member is not None and account.member_id != member.pk:
+        form.add_error(field, _("This account is not hers."))
+        return None
+    return account
+
+
+@staff_page("savings.account.open")
+def term_open(request):
+    """Open a term deposit with its principal: the product gives the term and the rate,
+    the page shows the maturity date; paid in cash at the teller's till or moved from
+    another of her accounts."""
+    from mupaka.members.selectors import member_get, member_get_by_number
+
+    user = request.user
+    channels = _channels(user, cash_perm="savings.deposit")
+    if not channels:
+        raise PermissionDenied(
+            _("Opening a term deposit moves money: a teller or a manager does it.")
+        )
+    products = selectors.term_products()
+    initial = {"idempotency_key": str(uuid.uuid4())}
+    if request.GET.get("member"):
+        try:
+            initial["member_number"] = member_get(
+                user=user, member_id=int(request.GET["member"])
+            ).number
+        except (ValueError, NotFound):
+            pass
+    form = TermOpenForm(request.POST or None, initial=initial, products=products, channels=channels)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        member = None
+        try:
+            member = member_get_by_number(user=user, number=d["member_number"])
+        except USER_ERRORS as exc:
+            form.add_error("member_number", exc.message)
+        source = _own_account(user, member, d.get("from_account"), form, "from_account")
+        payout = _own_account(user, member, d.get("payout_account"), form, "payout_account")
+        if member is not None and not form.errors:
+            product = d["product"]
+            try:
+                result = services.term_deposit_open(
+                    actor=user,
+                    member=member,
+                    product=product,
+                    amount=Money(d["amount"], product.currency),
+                    idempotency_key=d["idempotency_key"],
+                    channel=d["channel"],
+                    from_account=source,
+                    payout_account=payout,
+                )
+            except USER_ERRORS as exc:
+                if "member" in exc.errors:
+                    exc.errors["member_number"] = exc.errors.pop("member")
+                form_add_error(form, exc)
+            except ValueError:
+                form.add_error("amount", _("Give an amount with the currency's decimals at most."))
+            else:
+                messages.success(
+                    request,
+                    _("Term deposit %(number)s opened with %(amount)s.")
+                    % {"number": result.account_number, "amount": money_text(result.amount)},
+                )
+                return redirect("savings:account_detail", pk=result.account_id)
+    today = business_date_get()
+    terms = [
+        {
+            "product": p,
+            "matures": maturity_date(today, p.term_months) if p.term_months else None,
+        }
+        for p in products
+    ]
+    return render(
+        request,
+        "savings/term_open.html",
+        {"form": form, "terms": terms, "today": today},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_page("savings.view")
+def term_break(request, pk: int):
+    """Break a term deposit before maturity: the penalty and what she receives are shown
+    before the teller (cash) or the manager (to another account) confirms."""
+    user = request.user
+    account = selectors.account_get(user=user, account_id=pk)
+    channels = _channels(user, cash_perm="savings.withdraw")
+    if not channels:
+        raise PermissionDenied(
+            _("Breaking a term deposit moves money: a teller or a manager does it.")
+        )
+    if account.product.kind != ProductKind.TERM or account.status == AccountStatus.CLOSED:
+        raise Http404(_("This is not an open term deposit."))
+    penalty = Money.from_minor(
+        min(
+            early_break_penalty_minor(
+                account.balance_minor, Decimal(account.product.early_break_penalty_ppm) / PPM
+            ),
+            account.balance_minor,
+        ),
+        account.currency,
+    )
+    form = TermBreakForm(
+        request.POST or None,
+        initial={"idempotency_key": str(uuid.uuid4())},
+        channels=channels,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        target = _own_account(user, account.member, d.get("to_account"), form, "to_account")
+        if not form.errors:
+            try:
+                result = services.term_deposit_break(
+                    actor=user,
+                    account=account,
+                    idempotency_key=d["idempotency_key"],
+                    reason=d["reason"],
+                    channel=d["channel"],
+                    to_account=target,
+                )
+            except USER_ERRORS as exc:
+                form_add_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Term deposit %(number)s broken: %(paid)s paid, penalty %(penalty)s.")
+                    % {
+                        "number": account.number,
+                        "paid": money_text(result.amount),
+                        "penalty": money_text(result.fee),
+                    },
+                )
+                return redirect("savings:account_detail", pk=account.pk)
+    return render(
+        request,
+        "savings/term_break.html",
+        {
+            "account": account,
+            "form": form,
+            "penalty": penalty,
+            "paid": Money.from_minor(account.balance_minor, account.currency) - penalty,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- holds, block and unblock (manager) ------------------------------------------------------
+@require_POST
+@staff_page("savings.hold")
+def hold_place(request, pk: int):
+    account = selectors.account_get(user=request.user, account_id=pk)
+    form = HoldForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("savings:account_detail", pk=account.pk)
+    d = form.cleaned_data
+    try:
+        services.savings_hold_place(
+            actor=request.user,
+            account=account,
+            amount=Money(d["amount"], account.currency),
+            reference=d["reference"],
+            note=d.get("note") or "",
+            reason=d["reason"],
+        )
+    except USER_ERRORS as exc:
+        messages.error(request, exc.message)
+    except ValueError:
+        messages.error(request, _("Give an amount with the currency's decimals at most."))
+    else:
+        messages.success(
+            request,
+            _("%(amount)s of account %(number)s is blocked.")
+            % {
+                "amount": money_text(Money(d["amount"], account.currency)),
+                "number": account.number,
+            },
+        )
+    return redirect("savings:account_detail", pk=account.pk)
+
+
+@require_POST
+@staff_page("savings.hold")
+def hold_release(request, hold_pk: int):
+    hold = selectors.hold_get(user=request.user, hold_id=hold_pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for this change."))
+        return redirect("savings:account_detail", pk=hold.account_id)
+    release = (
+        services.guarantee_release_by_manager
+        if hold.reason == HoldReason.GUARANTEE
+        else services.savings_hold_release
+    )
+    try:
+        release(actor=request.user, hold=hold, note=form.cleaned_data["note"])
+    except USER_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Hold %(reference)s released.") % {"reference": hold.reference})
+    return redirect("savings:account_detail", pk=hold.account_id)
+
+
+@require_POST
+@staff_page("savings.hold")
+def block(request, pk: int):
+    return _status_action(
+        request, pk, services.savings_account_block, _("Account %(number)s blocked.")
+    )
+
+
+@require_POST
+@staff_page("savings.hold")
+def unblock(request, pk: int):
+    return _status_action(
+        request, pk, services.savings_account_unblock, _("Account %(number)s unblocked.")
+    )
+
+
+# --- transfers between accounts ----------------------------------------------------------------
+@staff_page("savings.transfer")
+def transfer(request, pk: int):
+    account = selectors.account_get(user=request.user, account_id=pk)
+    form = TransferForm(request.POST or None, initial={"idempotency_key": str(uuid.uuid4())})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        target = _own_account(request.user, None, d["to_account"], form, "to_account")
+        if target is not None:
+            try:
+                result = services.savings_transfer(
+                    actor=request.user,
+                    from_account=account,
+                    to_account=target,
+                    amount=Money(d["amount"], account.currency),
+                    idempotency_key=d["idempotency_key"],
+                    memo=d.get("memo") or "",
+                )
+            except USER_ERRORS as exc:
+                form_add_error(form, exc)
+            except ValueError:
+                form.add_error("amount", _("Give an amount with the currency's decimals at most."))
+            else:
+                messages.success(
+                    request,
+                    _("%(amount)s moved from %(from)s to %(to)s. Balance: %(balance)s.")
+                    % {
+                        "amount": money_text(result.out.amount),
+                        "from": account.number,
+                        "to": target.number,
+                        "balance": money_text(result.out.balance),
+                    },
+                )
+                return redirect("savings:account_detail", pk=account.pk)
+    return render(
+        request,
+        "savings/transfer_form.html",
+        {"account": account, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- reversals: one person asks, another approves -----------------------------------------------
+@staff_page("savings.reverse")
+def reversal_request(request, txn_pk: int):
+    txn = selectors.transaction_get(user=request.user, transaction_id=txn_pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.savings_reversal_request(
+                actor=request.user, transaction_id=txn.pk, reason=form.cleaned_data["reason"]
+            )
+        except USER_ERRORS as exc:
+            form_add_error(form, exc)
+        else:
+            messages.success(
+                request, _("Reversal asked: a second person approves it before anything moves.")
+            )
+            return redirect("savings:reversal_list")
+    return render(
+        request,
+        "savings/reversal_request.html",
+        {"txn": txn, "account": txn.account, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@staff_page("savings.view")
+def reversal_list(request):
+    user = request.user
+    if not (has_perm(user, "savings.reverse") or has_perm(user, "savings.reverse.approve")):
+        raise PermissionDenied(_("Your role does not deal with reversals."))
+    page = Paginator(selectors.reversal_requests(user=user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "savings/reversal_list.html",
+        {
+            "page": page,
+            "can_decide": has_perm(user, "savings.reverse.approve"),
+            "new_key": lambda: str(uuid.uuid4()),  # one key per rendered form
+        },
+    )
+
+
+@require_POST
+@staff_page("savings.reverse.approve")
+def reversal_approve(request, pk: int):
+    reversal = selectors.reversal_request_get(user=request.user, request_id=pk)
+    form = ReversalDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form has expired: open the page again."))
+        return redirect("savings:reversal_list")
+    try:
+        done = services.savings_reversal_approve(
+            actor=request.user,
+            request=reversal,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            note=form.cleaned_data.get("note") or "",
+        )
+    except USER_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Reversed: entry %(entry)s cancels the operation.") % {"entry": done.reversal_entry},
+        )
+    return redirect("savings:reversal_list")
+
+
+@require_POST
+@staff_page("savings.reverse.approve")
+def reversal_reject(request, pk: int):
+    reversal = selectors.reversal_request_get(user=request.user, request_id=pk)
+    try:
+        services.savings_reversal_reject(
+            actor=request.user, request=reversal, note=request.POST.get("note", "")
+        )
+    except USER_ERRORS as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Reversal rejected: nothing moved."))
+    return redirect("savings:reversal_list")

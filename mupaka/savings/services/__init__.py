@@ -44,7 +44,12 @@ from mupaka.savings.services.products import (
     savings_product_create,
     savings_product_update,
 )
-from mupaka.savings.services.reversal import savings_transaction_reverse
+from mupaka.savings.services.reversal import (
+    savings_reversal_approve,
+    savings_reversal_reject,
+    savings_reversal_request,
+    savings_transaction_reverse,
+)
 
 __all__ = [
     "MovementResult",
@@ -76,6 +81,9 @@ __all__ = [
     "savings_movement_line",
     "savings_product_create",
     "savings_product_update",
+    "savings_reversal_approve",
+    "savings_reversal_reject",
+    "savings_reversal_request",
     "savings_transaction_reverse",
     "savings_transfer",
     "savings_withdraw",

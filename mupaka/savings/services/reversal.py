@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record
@@ -11,7 +12,12 @@ from mupaka.core.permissions import has_perm, require_branch, require_perm
 from mupaka.ledger.models import JournalEntry
 from mupaka.ledger.services import journal_reverse
 from mupaka.savings import hooks
-from mupaka.savings.models import SavingsTransaction, TxnKind
+from mupaka.savings.models import (
+    ReversalStatus,
+    SavingsReversalRequest,
+    SavingsTransaction,
+    TxnKind,
+)
 from mupaka.savings.services.movements import (
     business_date_now,
     check_key,
@@ -127,3 +133,157 @@ def savings_transaction_reverse(
     ids = [ln.savings_transaction_id for ln in lines]
     hooks.on_commit(ids)
     return ids
+
+
+# --- maker-checker through a request: one person asks, another approves -------------------
+def _reversible_entry(txn: SavingsTransaction) -> JournalEntry:
+    entry = JournalEntry.objects.filter(number=txn.entry_id).first() if txn.entry_id else None
+    if entry is None or entry.source_type not in REVERSIBLE_SOURCES:
+        raise ValidationFailed(
+            _(
+                "Only deposits, withdrawals and transfers are reversed here; reverse the other "
+                "operations where they were made (loans, shares, end of day)."
+            ),
+            code="not_reversible",
+        )
+    if JournalEntry.objects.filter(reversal_of=entry).exists():
+        raise Conflict(_("This operation was already reversed."), code="already_reversed")
+    return entry
+
+
+@transaction.atomic
+def savings_reversal_request(*, actor, transaction_id: int, reason: str) -> SavingsReversalRequest:
+    """Ask for the reversal of a deposit, withdrawal or transfer posted by mistake; a
+    second person allowed ``savings.reverse.approve`` carries it out
+    (:func:`savings_reversal_approve`) or rejects it. Nothing moves until then."""
+    require_perm(actor, "savings.reverse")
+    reason = " ".join((reason or "").split())[:500]
+    if not reason:
+        raise ValidationFailed(_("Give the reason for the reversal."), field="reason")
+    txn = SavingsTransaction.objects.select_related("account").filter(pk=transaction_id).first()
+    if txn is None:
+        raise ValidationFailed(_("No savings transaction with this id."), field="transaction")
+    require_branch(actor, txn.account.branch_id)
+    _reversible_entry(txn)
+    # the whole operation is reversed: one request per entry, on its first transaction
+    first = SavingsTransaction.objects.filter(entry_id=txn.entry_id).order_by("id").first()
+    if SavingsReversalRequest.objects.filter(
+        transaction__entry_id=txn.entry_id, status=ReversalStatus.PENDING
+    ).exists():
+        raise Conflict(
+            _("A reversal of this operation is already waiting for approval."),
+            code="reversal_pending",
+        )
+    try:
+        with transaction.atomic():
+            request = SavingsReversalRequest.objects.create(
+                transaction=first,
+                account_id=first.account_id,
+                branch_id=txn.account.branch_id,
+                reason=reason,
+                requested_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("A reversal of this operation is already waiting for approval."),
+            code="reversal_pending",
+        )
+    audit_record(
+        actor=actor,
+        action="savings.reversal_request",
+        obj=request,
+        object_repr=f"#{txn.entry_id} {txn.account.number}",
+        after={"transaction": first.pk, "entry": txn.entry_id},
+        reason=reason,
+    )
+    return request
+
+
+def _lock_request(actor, request: SavingsReversalRequest) -> SavingsReversalRequest:
+    request = (
+        SavingsReversalRequest.objects.select_for_update(of=("self",))
+        .select_related("requested_by")
+        .get(pk=request.pk)
+    )
+    require_branch(actor, request.branch_id)
+    return request
+
+
+@transaction.atomic
+def savings_reversal_approve(
+    *, actor, request: SavingsReversalRequest, idempotency_key: str, note: str = ""
+) -> SavingsReversalRequest:
+    """The second person approves: the operation is reversed (the journal entry by a
+    reversing entry, each account by a ``reversal`` transaction), on behalf of the person
+    who asked, approved by ``actor``. A replay of the key returns the request as done."""
+    require_perm(actor, "savings.reverse.approve")
+    key = check_key(idempotency_key)
+    request = _lock_request(actor, request)
+    if request.status != ReversalStatus.PENDING:
+        done = SavingsTransaction.objects.filter(idempotency_key=key).first()
+        if request.status == ReversalStatus.APPROVED and done is not None:
+            return request  # the same approval, pressed twice
+        raise Conflict(_("This request was already decided."), code="already_decided")
+    if request.requested_by_id == actor.pk:
+        raise ValidationFailed(
+            _("A reversal needs the approval of a second person."),
+            field="approved_by",
+            code="second_person_required",
+        )
+    ids = savings_transaction_reverse(
+        actor=request.requested_by,
+        transaction_id=request.transaction_id,
+        reason=request.reason,
+        approved_by=actor,
+        idempotency_key=key,
+    )
+    entry = SavingsTransaction.objects.filter(pk=ids[0]).values_list("entry_id", flat=True).first()
+    before = {"status": request.status}
+    request.status = ReversalStatus.APPROVED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = " ".join((note or "").split())[:500]
+    request.reversal_entry = entry
+    request.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_note", "reversal_entry"]
+    )
+    audit_record(
+        actor=actor,
+        action="savings.reversal_approve",
+        obj=request,
+        object_repr=f"#{request.transaction_id}",
+        before=before,
+        after={"status": request.status, "reversal_entry": entry},
+        reason=request.decision_note,
+    )
+    return request
+
+
+@transaction.atomic
+def savings_reversal_reject(
+    *, actor, request: SavingsReversalRequest, note: str
+) -> SavingsReversalRequest:
+    """A person allowed to approve reversals refuses the request; nothing moves."""
+    require_perm(actor, "savings.reverse.approve")
+    request = _lock_request(actor, request)
+    note = " ".join((note or "").split())[:500]
+    if not note:
+        raise ValidationFailed(_("Give the reason for the rejection."), field="note")
+    if request.status != ReversalStatus.PENDING:
+        raise Conflict(_("This request was already decided."), code="already_decided")
+    before = {"status": request.status}
+    request.status = ReversalStatus.REJECTED
+    request.decided_by = actor if actor.pk != request.requested_by_id else None
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit_record(
+        actor=actor,
+        action="savings.reversal_reject",
+        obj=request,
+        object_repr=f"#{request.transaction_id}",
+        before=before,
+        after={"status": request.status},
+        reason=note,
+    )
+    return request
