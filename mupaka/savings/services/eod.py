@@ -283,7 +283,10 @@ def savings_interest_accrue(
                 [gap, gap, gap, d(last_day), d(counted_to), d(maturity)],
             )
             counted += cursor.rowcount if gap else 0
-    payable = payable_true_up(on_date=on_date, actor=actor)
+    # (nothing counted: the accumulators did not move since the last true-up)
+    payable = (
+        payable_true_up(on_date=on_date, actor=actor) if counted else {"posted": {}, "unmapped": []}
+    )
     if _run("interest_accrue", on_date) is None:
         _done("interest_accrue", on_date, {"accounts": counted}, actor)
     result = {"accounts": counted}
