@@ -38,6 +38,30 @@ def register_menu(*items: MenuItem) -> None:
             _MENU.append(item)
 
 
+# Menu sections, by the URL namespace of the entries (an app's own entries stay together).
+SECTIONS: list[tuple[str, object]] = []
+
+
+def _sections() -> list[tuple[str, object]]:
+    if not SECTIONS:
+        from django.utils.translation import gettext_lazy
+
+        SECTIONS.extend(
+            [
+                ("tellers", gettext_lazy("Counter")),
+                ("members", gettext_lazy("Members")),
+                ("loans", gettext_lazy("Loans")),
+                ("savings", gettext_lazy("Savings and shares")),
+                ("shares", gettext_lazy("Savings and shares")),
+                ("ledger", gettext_lazy("Accounting")),
+                ("reports", gettext_lazy("Reports")),
+                ("cob", gettext_lazy("End of day")),
+                ("core", gettext_lazy("Administration")),
+            ]
+        )
+    return SECTIONS
+
+
 def menu_for(user) -> list[dict]:
     """The menu entries the user may open, with their URLs. An entry whose URL does not
     resolve is left out here (a test checks that every registered entry resolves)."""
@@ -48,10 +72,30 @@ def menu_for(user) -> list[dict]:
         if not has_perm(user, item.perm):
             continue
         try:
-            entries.append({"label": item.label, "url": reverse(item.url_name)})
+            entries.append(
+                {
+                    "label": item.label,
+                    "url": reverse(item.url_name),
+                    "namespace": item.url_name.partition(":")[0],
+                }
+            )
         except NoReverseMatch:
             continue
     return entries
+
+
+def menu_sections(entries: list[dict]) -> list[dict]:
+    """The entries grouped into the menu's sections, in a fixed order; an entry of an
+    app without a section goes into a section of its own after the others."""
+    order = _sections()
+    labels = {ns: str(label) for ns, label in order}
+    sections: dict[str, dict] = {}
+    for _ns, label in order:
+        sections.setdefault(str(label), {"label": str(label), "items": []})
+    for entry in entries:
+        label = labels.get(entry["namespace"], entry["namespace"].capitalize())
+        sections.setdefault(label, {"label": label, "items": []})["items"].append(entry)
+    return [s for s in sections.values() if s["items"]]
 
 
 def menu_items() -> list[MenuItem]:
