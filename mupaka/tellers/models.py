@@ -307,8 +307,6 @@ class Receipt(models.Model):
         verbose_name_plural = _("receipts")
         ordering = ["-id"]
         indexes = [models.Index(fields=["till", "id"], name="tellers_receipt_till")]
-
-    def __str__(self) -> str:
         constraints = [
             # one receipt per journal entry: a replayed operation never gets a second one
             models.UniqueConstraint(
@@ -317,6 +315,8 @@ class Receipt(models.Model):
                 name="tellers_receipt_one_per_entry",
             )
         ]
+
+    def __str__(self) -> str:
         return self.number
 
 
