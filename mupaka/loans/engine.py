@@ -254,12 +254,16 @@ def replay_loan(
     *,
     rows: Sequence[LoanInstallment] | None = None,
     transactions: Sequence[LoanTransaction] | None = None,
+    schedule: d.Schedule | None = None,
 ) -> LoanView:
-    """Replay ``loan`` (raises ``d.AllocationError`` when a transaction cannot apply)."""
+    """Replay ``loan`` (raises ``d.AllocationError`` when a transaction cannot apply).
+    ``schedule``: the one an earlier replay of the same rows built (replaying again with
+    more transactions, the schedule is the same; building it costs more than the replay)."""
     rows = list(rows) if rows is not None else rows_for(loan)
     txs = list(transactions) if transactions is not None else replayed_transactions(loan)
     txs.sort(key=lambda t: (t.on_date, t.pk))
-    schedule = schedule_from_rows(loan, rows)
+    if schedule is None:
+        schedule = schedule_from_rows(loan, rows)
     state = d.replay(schedule, [to_domain(t) for t in txs], loan_rules(loan))
     return LoanView(loan, schedule, state, tuple(txs), tuple(rows))
 

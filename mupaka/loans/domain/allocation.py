@@ -108,7 +108,16 @@ class _Row:
         return self.due[i] - self.paid[i] - self.waived[i]
 
     def left_total(self) -> Decimal:
-        return sum((self.left(i) for i in range(4)), ZERO)
+        # the same sum as sum((self.left(i) for i in range(4)), ZERO), unrolled (replay
+        # calls it for every row after every transaction)
+        due, paid, waived = self.due, self.paid, self.waived
+        return (
+            ZERO
+            + (due[0] - paid[0] - waived[0])
+            + (due[1] - paid[1] - waived[1])
+            + (due[2] - paid[2] - waived[2])
+            + (due[3] - paid[3] - waived[3])
+        )
 
     def freeze(self) -> InstallmentState:
         return InstallmentState(
@@ -196,14 +205,20 @@ def _take(row: _Row, i: int, available: Decimal, moved: _Moved, ledger: str) -> 
 def _settle(
     rows: list[_Row], amount: Decimal, order: list[int], per_row: bool, moved: _Moved
 ) -> Decimal:
+    # once the money is spent nothing more can move (_take moves min(amount, left)), so
+    # the walk stops there instead of visiting every later row and component
     if per_row:
         for row in rows:
             for i in order:
                 amount = _take(row, i, amount, moved, "paid")
+            if amount <= 0:
+                return amount
     else:
         for i in order:
             for row in rows:
                 amount = _take(row, i, amount, moved, "paid")
+                if amount <= 0:
+                    return amount
     return amount
 
 

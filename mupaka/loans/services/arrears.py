@@ -97,7 +97,7 @@ def loan_penalties_apply(
                 .values_list("loan_id", "total")
             }
             new: list[LoanTransaction] = []
-            touched: list[tuple[Loan, list[LoanTransaction]]] = []
+            touched: list[tuple[Loan, list[LoanTransaction], engine.LoanView]] = []
             for loan_id, loan in loans.items():
                 run.loans_examined += 1
                 rule = engine.loan_penalty(loan)
@@ -133,7 +133,7 @@ def loan_penalties_apply(
                     for c in charges
                 ]
                 new.extend(added)
-                touched.append((loan, added))
+                touched.append((loan, added, view))
                 for tx in added:
                     totals[loan.currency] += tx.amount_minor
             if new:
@@ -141,9 +141,11 @@ def loan_penalties_apply(
             changed: list[Loan] = []
             fields: set[str] = set()
             dirty: list[LoanInstallment] = []
-            for loan, added in touched:
+            for loan, added, first in touched:
                 all_txs = sorted(txs[loan.pk] + added, key=lambda t: (t.on_date, t.pk or 0))
-                view = engine.replay_loan(loan, rows=rows[loan.pk], transactions=all_txs)
+                view = engine.replay_loan(
+                    loan, rows=rows[loan.pk], transactions=all_txs, schedule=first.schedule
+                )
                 fields.update(
                     apply_caches(
                         loan,
