@@ -1198,7 +1198,7 @@ class ClassLine:
     key: str
     label: str
     days: str  # the day ranges of its bands ("31–90", "≥ 181", restructured marked)
-    rates: str  # the provision rates of its bands ("25 %, 50 %")
+    rates: list[Decimal]  # the provision rates of its bands, as fractions (0.25, 0.5)
     loans: int = 0
     outstanding_minor: int = 0
     principal_overdue_minor: int = 0
@@ -1227,7 +1227,7 @@ def _class_lines() -> list[ClassLine]:
     bands = band_list()
     order: dict[str, int] = {}
     days: dict[str, list[str]] = defaultdict(list)
-    rates: dict[str, list[str]] = defaultdict(list)
+    rates: dict[str, list[Decimal]] = defaultdict(list)
     labels: dict[str, str] = {}
     for i, b in enumerate(bands):
         key = b.category or "?"
@@ -1243,7 +1243,7 @@ def _class_lines() -> list[ClassLine]:
         if b.restructured:
             span += " *"
         days[key].append(span)
-        rate = f"{b.rate_percent} %"
+        rate = Decimal(b.rate_ppm) / Decimal(1_000_000)
         if rate not in rates[key]:
             rates[key].append(rate)
         labels.setdefault(key, b.label_en if lang.startswith("en") else b.label_fr)
@@ -1252,7 +1252,7 @@ def _class_lines() -> list[ClassLine]:
             key,
             CLASS_LABELS[key]() if key in CLASS_LABELS else labels[key],
             ", ".join(days[key]),
-            ", ".join(rates[key]),
+            rates[key],
         )
         for key in sorted(order, key=lambda k: order[k])
     ]
@@ -1320,7 +1320,7 @@ def overdue_statement(*, user, on_date: dt.date, currency: str) -> OverdueStatem
     for key, n, out, pover, over, prov in rows:
         line = lines.get(key or "?")
         if line is None:
-            line = lines[key or "?"] = ClassLine(key or "?", key or "?", "", "")
+            line = lines[key or "?"] = ClassLine(key or "?", key or "?", "", [])
         line.loans += int(n)
         line.outstanding_minor += int(out)
         line.principal_overdue_minor += int(pover)
@@ -1333,7 +1333,7 @@ def overdue_statement(*, user, on_date: dt.date, currency: str) -> OverdueStatem
             "total",
             label,
             "",
-            "",
+            [],
             sum(x.loans for x in items),
             sum(x.outstanding_minor for x in items),
             sum(x.principal_overdue_minor for x in items),

@@ -508,7 +508,7 @@ def overdue_statement_table(statement) -> Table:
                 Pct(Decimal(ln.outstanding_minor) / whole if whole else None),
                 money(ln.principal_overdue_minor, cur) if statement.source == "snapshot" else None,
                 money(ln.overdue_minor, cur),
-                ln.rates,
+                ", ".join(str(Pct(r)) for r in ln.rates),
                 money(ln.provision_minor, cur),
             ],
             style,
