@@ -103,8 +103,17 @@ def loan_penalties_apply(
                 rule = engine.loan_penalty(loan)
                 if rule is None:
                     continue
-                view = engine.replay_loan(loan, rows=rows[loan_id], transactions=txs[loan_id])
                 already = Counter(t.installment for t in txs[loan_id] if t.kind == TxKind.PENALTY)
+                # penalties_due charges an instalment only on the rule's dates beyond those
+                # it had: when no instalment due before the date has a new one, nothing can
+                # be charged, and the loan is not replayed (most loans, most evenings)
+                if not any(
+                    len(d.penalty_dates(row.due_date, on_date, rule)) > already.get(row.number, 0)
+                    for row in rows[loan_id]
+                    if row.due_date < on_date
+                ):
+                    continue
+                view = engine.replay_loan(loan, rows=rows[loan_id], transactions=txs[loan_id])
                 charges = d.penalties_due(
                     view.state.overdue_installments(on_date),
                     rule,
