@@ -9,15 +9,10 @@ PostgreSQL's flush uses TRUNCATE, which row triggers do not see.
 
 from django.db import migrations
 
-PERMIT = "CREATE TABLE IF NOT EXISTS mupaka_purge_permit (id INTEGER PRIMARY KEY)"
-SQLITE = [
-    PERMIT,
-    """CREATE TRIGGER core_auditlog_no_update BEFORE UPDATE ON core_auditlog
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-    """CREATE TRIGGER core_auditlog_no_delete BEFORE DELETE ON core_auditlog
-       WHEN NOT EXISTS (SELECT 1 FROM mupaka_purge_permit)
-       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-]
+from mupaka.core.migrations import _append_only
+
+PERMIT = _append_only.PERMIT
+SQLITE = _append_only.SQLITE
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS core_auditlog_no_update",
     "DROP TRIGGER IF EXISTS core_auditlog_no_delete",
