@@ -227,16 +227,18 @@ def _savings_ready() -> bool:
 
 
 def period_end(on_date: dt.date) -> dt.date:
-    """The last calendar day ``on_date`` closes: the month end itself when ``on_date`` is
-    the month's last business date and the days after it are closed days (the 31st a
-    Sunday or a holiday), else ``on_date``. Savings interest and fees of the month are
-    posted that evening instead of being skipped."""
+    """The last calendar day ``on_date`` closes: the day before the next business date,
+    but never past the month end. The closed days that follow (a Sunday, a holiday) keep
+    ``on_date``'s balances, so savings count them that evening at those balances; and
+    when they reach the month end (the 31st a Sunday or a holiday) the month's interest
+    and fees are posted that evening instead of being skipped. Closed days at the start
+    of the next month belong to its interest period: the next business date counts them."""
     from mupaka.cob.selectors import next_working_day
 
-    nxt = next_working_day(on_date)
-    if (nxt.year, nxt.month) == (on_date.year, on_date.month):
-        return on_date
-    return nxt.replace(day=1) - dt.timedelta(days=1)
+    month_end = (on_date.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(
+        days=1
+    )
+    return min(next_working_day(on_date) - dt.timedelta(days=1), month_end)
 
 
 def savings_interest(ctx: StepContext) -> dict:

@@ -383,3 +383,30 @@ def test_the_exchange_position_page(bands, staff):
     assert client("officer").get("/reports/exchange-position/").status_code == 403
     future = client("accountant").get("/reports/exchange-position/?date=2026-12-31")
     assert future.status_code == 400
+
+
+def test_a_sunday_earns_at_saturday_evening_balance(bands, staff, member_factory):
+    """USD 365 at 10 % earns exactly 10 cents a day. Opened Saturday 7 November; USD 365
+    more on Monday the 9th: Sunday keeps Saturday's balance (nothing can move on a closed
+    day), so 7-8 November count 36,500 each and the 9th 73,000: 146,000 × 10 % / 365 = 40
+    cents (not 50, as when Sunday was counted at Monday's balance)."""
+    from mupaka.savings.services import savings_deposit
+
+    cob_until("2026-11-06")
+    account = _savings(staff, member_factory(), "EJ-USD", "USD", "365", interest_rate="10")
+    cob_until("2026-11-07")
+    assert business_date() == dt.date(2026, 11, 9)
+    account.refresh_from_db()
+    assert (account.accrued_through, account.acc_balance_days) == (dt.date(2026, 11, 8), 73_000)
+    savings_deposit(
+        actor=staff["accountant"],
+        account=account,
+        amount=Money.of("365", "USD"),
+        idempotency_key=str(uuid.uuid4()),
+        channel="bank",
+    )
+    cob_until("2026-11-09")
+    account.refresh_from_db()
+    assert account.acc_balance_days == 146_000
+    assert net_credit("3380-USD") == 40
+    assert verify_problems() == {}

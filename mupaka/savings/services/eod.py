@@ -22,12 +22,12 @@ Interest earned and not yet posted is also in the general ledger: each accrual e
 bringing the ``savings_interest_payable`` account to it, and posting releases the
 payable instead of charging the expense (see :mod:`mupaka.savings.services.payable`).
 
-**A month that ends on a closed day.** When the last business date of a month comes
-before the calendar month end (the 31st is a Sunday or a holiday), end of day passes
-``through=`` the month end: the days up to it are counted at that evening's balance
-(nothing can change a balance on a day the institution is closed), and the month's
-(quarter's, year's) interest and monthly fees are posted that evening, dated the
-business date, instead of being skipped.
+**Closed days.** End of day passes ``through=`` the day before the next business date:
+the closed days that follow (a Sunday, a holiday) are counted that evening at its
+balances (nothing can change a balance on a day the institution is closed), and when
+they reach a month end (the 31st a Sunday or a holiday) the month's (quarter's, year's)
+interest and monthly fees are posted that evening, dated the business date, instead of
+being skipped.
 """
 
 from __future__ import annotations
