@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mupaka.core.models import Branch
 
@@ -184,8 +185,9 @@ class Denomination(models.Model):
     """A note or coin counted at closing (data, editable by the administrator)."""
 
     class Kind(models.TextChoices):
-        NOTE = "note", _("Note")
-        COIN = "coin", _("Coin")
+        # a context of their own: "Note" alone is also a remark (ledger, transfers)
+        NOTE = "note", pgettext_lazy("cash", "Note")
+        COIN = "coin", pgettext_lazy("cash", "Coin")
 
     currency = models.CharField(_("currency"), max_length=3)
     value_minor = models.BigIntegerField(_("face value (minor units)"))
