@@ -8,8 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -33,6 +34,7 @@ from mupaka.loans.models import (
     Loan,
     LoanProduct,
     LoanRequest,
+    LoanStatus,
     LoanTransaction,
     OverdueBasis,
     PenaltyCalculation,
@@ -75,7 +77,8 @@ def _text(minor: int, currency: str) -> str:
 
 
 def _m(money: Money) -> str:
-    return str(money.amount)
+    """In the currency's decimals ("0.00", not "0": a summary's zero is Decimal(0))."""
+    return str(money.round().amount)
 
 
 # --- products -----------------------------------------------------------------------------
@@ -230,6 +233,16 @@ class LoanOutstandingOut(serializers.Serializer):
     total = serializers.CharField()
 
 
+class LoanCostOut(serializers.Serializer):
+    principal = serializers.CharField()
+    total_interest = serializers.CharField()
+    fees = serializers.CharField(help_text="disbursement and instalment fees")
+    guarantee = serializers.CharField(help_text="guarantee savings held back")
+    net_disbursed = serializers.CharField(help_text="what she receives")
+    total_to_repay = serializers.CharField()
+    total_cost = serializers.CharField(help_text="interest + fees")
+
+
 class LoanOut(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -255,6 +268,7 @@ class LoanOut(serializers.Serializer):
     credit_balance = serializers.CharField()
     apr = serializers.CharField()
     eir = serializers.CharField()
+    cost = LoanCostOut(help_text="the disclosure sheet's figures (provisional before disbursement)")
 
 
 def loan_out(loan: Loan) -> dict:
@@ -298,6 +312,15 @@ def loan_out(loan: Loan) -> dict:
         "credit_balance": _m(s.credit),
         "apr": str(disclosure.apr),
         "eir": str(disclosure.eir),
+        "cost": {
+            "principal": _m(disclosure.principal),
+            "total_interest": _m(disclosure.total_interest),
+            "fees": _m(disclosure.total_fees + disclosure.upfront_fees),
+            "guarantee": _m(disclosure.guarantee),
+            "net_disbursed": _m(disclosure.net_disbursed),
+            "total_to_repay": _m(disclosure.total_to_repay),
+            "total_cost": _m(disclosure.total_cost),
+        },
     }
 
 
@@ -376,7 +399,78 @@ def _cash_flow(data) -> CashFlowData | None:
     return CashFlowData(**data) if data else None
 
 
+class LoanBriefOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    member = serializers.DictField()
+    product = serializers.CharField()
+    currency = serializers.CharField()
+    group_loan = serializers.IntegerField(allow_null=True)
+    approved_principal = serializers.CharField(allow_null=True)
+    principal_outstanding = serializers.CharField()
+    next_due_date = serializers.DateField(allow_null=True)
+    next_due = serializers.CharField()
+
+
+def loan_brief(loan: Loan) -> dict:
+    cur = loan.currency
+    return {
+        "id": loan.pk,
+        "number": loan.number,
+        "status": loan.status,
+        "member": {
+            "id": loan.member_id,
+            "number": loan.member.number,
+            "name": loan.member.full_name,
+        },
+        "product": loan.product.code,
+        "currency": cur,
+        "group_loan": loan.group_loan_id,
+        "approved_principal": _text(loan.approved_principal_minor, cur)
+        if loan.approved_principal_minor
+        else None,
+        "principal_outstanding": _text(loan.principal_outstanding_minor, cur),
+        "next_due_date": loan.next_due_date,
+        "next_due": _text(loan.next_due_minor, cur),
+    }
+
+
 class LoanCreate(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("member", int, description="member id"),
+            OpenApiParameter("status", str, enum=[s.value for s in LoanStatus]),
+            OpenApiParameter("search", str, description="loan number, member number or name"),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses=LoanBriefOut(many=True),
+    )
+    def get(self, request):
+        """Loans the caller sees (her branch), newest first: e.g. a member's active loans
+        (``?member=&status=active``); ``GET /loans/{id}`` gives the full state."""
+        q = request.query_params
+        status_ = q.get("status", "")
+        if status_ and status_ not in LoanStatus.values:
+            raise ValidationFailed(_("Unknown status."), field="status")
+        member = None
+        if q.get("member"):
+            try:
+                member = _member(request.user, int(q["member"]))
+            except ValueError:
+                raise ValidationFailed(_("No member with this id."), field="member")
+        paginator = LimitOffsetPagination()
+        paginator.default_limit = 50
+        page = paginator.paginate_queryset(
+            selectors.loan_list(
+                user=request.user, status=status_, query=q.get("search", ""), member=member
+            ),
+            request,
+            view=self,
+        )
+        return paginator.get_paginated_response([loan_brief(loan) for loan in page])
+
     @extend_schema(request=LoanIn, responses={201: LoanOut})
     def post(self, request):
         """File a loan application for a member (loan officer)."""
@@ -417,6 +511,86 @@ class LoanDetail(APIView):
     def get(self, request, pk: int):
         """A loan: status, what is outstanding by component, overdue, days past due."""
         return Response(loan_out(selectors.loan_get(user=request.user, loan_id=pk)))
+
+
+class ArrearsMemberOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class ArrearsGroupOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    leader = serializers.CharField(allow_null=True)
+    leader_phone = serializers.CharField(allow_null=True)
+
+
+class ArrearsRowOut(serializers.Serializer):
+    loan = serializers.IntegerField()
+    number = serializers.CharField()
+    member = ArrearsMemberOut()
+    group = ArrearsGroupOut(allow_null=True)
+    currency = serializers.CharField()
+    days_past_due = serializers.IntegerField()
+    overdue = serializers.CharField()
+    principal_outstanding = serializers.CharField()
+    officer = serializers.CharField(allow_null=True)
+
+
+def arrears_row(loan: Loan) -> dict:
+    cur = loan.currency
+    group = None
+    if loan.group_loan_id:
+        leader = loan.group_loan.leader
+        group = {
+            "id": loan.group_loan.group_id,
+            "name": loan.group_loan.group.name,
+            "leader": leader.full_name if leader else None,
+            "leader_phone": leader.phone if leader else None,
+        }
+    return {
+        "loan": loan.pk,
+        "number": loan.number,
+        "member": {
+            "id": loan.member_id,
+            "number": loan.member.number,
+            "name": loan.member.full_name,
+            "phone": loan.member.phone,
+        },
+        "group": group,
+        "currency": cur,
+        "days_past_due": loan.late_for.days,
+        "overdue": _text(loan.overdue_now_minor, cur),
+        "principal_outstanding": _text(loan.principal_outstanding_minor, cur),
+        "officer": loan.officer.get_username() if loan.officer_id else None,
+    }
+
+
+class LoanArrears(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("min_days", int, description="late by at least (default 1)"),
+            OpenApiParameter("limit", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses=ArrearsRowOut(many=True),
+    )
+    def get(self, request):
+        """Late loans as of the business date, most late first, with the member's phone
+        and, for a group loan, the group leader's (the officer's follow-up list)."""
+        raw = request.query_params.get("min_days") or "1"
+        try:
+            min_days = max(int(raw), 1)
+        except ValueError:
+            raise ValidationFailed(_("Give a whole number of days."), field="min_days")
+        paginator = LimitOffsetPagination()
+        paginator.default_limit = 100
+        page = paginator.paginate_queryset(
+            selectors.arrears_list(user=request.user, min_days=min_days), request, view=self
+        )
+        return paginator.get_paginated_response([arrears_row(loan) for loan in page])
 
 
 class LoanScheduleRowOut(serializers.Serializer):
@@ -582,6 +756,37 @@ class LoanRepaymentReverse(APIView):
             actor=request.user, loan=loan, kind="reversal", reason=data["reason"], transaction=tx
         )
         return Response(request_out(req), status=status.HTTP_202_ACCEPTED)
+
+
+class LoanRecoveryIn(StrictSerializer):
+    amount = Amount()
+    currency = serializers.CharField(max_length=3, required=False, help_text="default: the loan's")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.CASH)
+
+
+class LoanRecoveries(APIView):
+    @extend_schema(request=LoanRecoveryIn, responses={201: LoanTransactionOut})
+    def post(self, request, pk: int):
+        """Money recovered on a written-off loan (teller), posted as income up to what was
+        written off. Needs an Idempotency-Key header."""
+        key = idempotency_key(request)
+        loan = selectors.loan_get(user=request.user, loan_id=pk)
+        data = _valid(LoanRecoveryIn, request.data)
+        currency = (data.get("currency") or loan.currency).upper()
+        try:
+            amount = Money(data["amount"], currency)
+        except ValueError:
+            raise ValidationFailed(
+                _("Unknown currency code: %(code)s.") % {"code": currency}, field="currency"
+            )
+        tx = services.loan_recovery(
+            actor=request.user,
+            loan=loan,
+            amount=amount,
+            channel=data["channel"],
+            idempotency_key=key,
+        )
+        return Response(tx_out(tx), status=status.HTTP_201_CREATED)
 
 
 class LoanRescheduleIn(StrictSerializer):

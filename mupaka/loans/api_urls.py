@@ -5,6 +5,7 @@ from mupaka.loans import api
 urlpatterns = [
     path("loan-products", api.ProductCollection.as_view(), name="loan_products"),
     path("loans", api.LoanCreate.as_view(), name="loans"),
+    path("loans/arrears", api.LoanArrears.as_view(), name="loan_arrears"),
     path("loans/<int:pk>", api.LoanDetail.as_view(), name="loan"),
     path("loans/<int:pk>/schedule", api.LoanSchedule.as_view(), name="loan_schedule"),
     path("loans/<int:pk>/approve", api.LoanApprove.as_view(), name="loan_approve"),
@@ -16,6 +17,7 @@ urlpatterns = [
         api.LoanRepaymentReverse.as_view(),
         name="loan_repayment_reverse",
     ),
+    path("loans/<int:pk>/recoveries", api.LoanRecoveries.as_view(), name="loan_recoveries"),
     path("loans/<int:pk>/reschedule", api.LoanReschedule.as_view(), name="loan_reschedule"),
     path("loans/<int:pk>/write-off", api.LoanWriteOff.as_view(), name="loan_write_off"),
     path("loans/<int:pk>/waivers", api.LoanWaivers.as_view(), name="loan_waivers"),

@@ -304,6 +304,184 @@ def test_group_loan_through_the_api(api, staff, umoja, group_product, till, veri
     verify_green()
 
 
+def test_loan_detail_carries_the_disclosure_cost_in_the_currency_decimals(
+    api, staff, umoja, group_product
+):
+    """Scenario 2's sheet through the API: USD 200 over 12 weeks at 2 % a month flat, 2 %
+    fee deducted, 10 % guarantee held; amounts in the currency's decimals ("0.00", not
+    "0", before the loan is disbursed)."""
+    group, members = umoja
+    g = (
+        api["officer"]
+        .post(
+            f"{BASE}/group-loans",
+            {
+                "group": group.pk,
+                "product": group_product.pk,
+                "installments": 12,
+                "purpose": "Commerce transfrontalier",
+                "shares": [{"member": m.pk, "principal": "200"} for m in members],
+            },
+            format="json",
+        )
+        .json()
+    )
+    body = api["officer"].get(f"{BASE}/loans/{g['shares'][0]['id']}").json()
+    assert body["cost"] == {
+        "principal": "200.00",
+        "total_interest": "11.08",
+        "fees": "4.00",
+        "guarantee": "20.00",
+        "net_disbursed": "176.00",
+        "total_to_repay": "211.08",
+        "total_cost": "15.08",
+    }
+    assert body["outstanding"] == {
+        "principal": "0.00",
+        "interest": "0.00",
+        "fees": "0.00",
+        "penalties": "0.00",
+        "total": "0.00",
+    }
+    assert (body["overdue"], body["due_today"], body["payoff"]) == ("0.00", "0.00", "0.00")
+
+
+def test_arrears_through_the_api(api, staff, umoja, group_product, till, move_to):
+    """GET /loans/arrears: who is late as of the business date, her phone and her group
+    leader's; officers and managers read it, tellers do not."""
+    group, members = umoja
+    g = (
+        api["officer"]
+        .post(
+            f"{BASE}/group-loans",
+            {
+                "group": group.pk,
+                "product": group_product.pk,
+                "installments": 12,
+                "purpose": "Commerce transfrontalier",
+                "shares": [{"member": m.pk, "principal": "200"} for m in members],
+            },
+            format="json",
+        )
+        .json()
+    )
+    api["committee"].post(f"{BASE}/group-loans/{g['id']}/approve", {}, format="json")
+    api["teller"].post(
+        f"{BASE}/group-loans/{g['id']}/disburse", {}, format="json", HTTP_IDEMPOTENCY_KEY=key()
+    )
+    move_to(dt.date(2026, 11, 9))  # the first instalment falls due; all but Neema pay
+    for share in g["shares"][:1] + g["shares"][2:]:
+        api["teller"].post(
+            f"{BASE}/loans/{share['id']}/repayments",
+            {"amount": "17.59"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=key(),
+        )
+    move_to(dt.date(2026, 11, 16), cash=False)
+    r = api["officer"].get(f"{BASE}/loans/arrears")
+    assert r.status_code == 200, r.json()
+    (row,) = r.json()["results"]
+    neema, leader = members[1], members[0]
+    assert row["loan"] == g["shares"][1]["id"]
+    assert (row["days_past_due"], row["overdue"], row["currency"]) == (7, "17.59", "USD")
+    assert row["member"] == {
+        "id": neema.pk,
+        "number": neema.number,
+        "name": neema.full_name,
+        "phone": neema.phone,
+    }
+    assert row["group"] == {
+        "id": group.pk,
+        "name": "Umoja Ruzizi",
+        "leader": leader.full_name,
+        "leader_phone": leader.phone,
+    }
+    assert api["manager"].get(f"{BASE}/loans/arrears", {"min_days": 8}).json()["count"] == 0
+    r = api["officer"].get(f"{BASE}/loans/arrears", {"min_days": "a week"})
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"min_days"}
+    assert api["teller"].get(f"{BASE}/loans/arrears").status_code == 403
+
+
+def test_recovery_through_the_api(api, staff, member, trader_product, till, move_to, verify_green):
+    """POST /loans/{id}/recoveries on a written-off loan: income, once per key, never
+    above what was written off; refused on a loan still active."""
+    loan_id = (
+        api["officer"]
+        .post(f"{BASE}/loans", loan_body(member, trader_product), format="json")
+        .json()["id"]
+    )
+    api["committee"].post(f"{BASE}/loans/{loan_id}/approve", {}, format="json")
+    api["teller"].post(
+        f"{BASE}/loans/{loan_id}/disburse", {}, format="json", HTTP_IDEMPOTENCY_KEY=key()
+    )
+    url = f"{BASE}/loans/{loan_id}/recoveries"
+    r = api["teller"].post(url, {"amount": "30"}, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert r.status_code == 400 and r.json()["code"] == "wrong_status"
+    req = (
+        api["manager"]
+        .post(f"{BASE}/loans/{loan_id}/write-off", {"reason": "Partie"}, format="json")
+        .json()["id"]
+    )
+    api["committee"].post(
+        f"{BASE}/loan-requests/{req}/approve", {}, format="json", HTTP_IDEMPOTENCY_KEY=key()
+    )
+    assert api["teller"].post(url, {"amount": "30"}, format="json").status_code == 400
+    r = api["teller"].post(url, {"amount": "30", "colour": "red"}, format="json")
+    assert r.status_code == 400
+    k = key()
+    r = api["teller"].post(url, {"amount": "30"}, format="json", HTTP_IDEMPOTENCY_KEY=k)
+    assert r.status_code == 201, r.json()
+    assert (r.json()["kind"], r.json()["amount"]) == ("recovery", "30.00")
+    again = api["teller"].post(url, {"amount": "30"}, format="json", HTTP_IDEMPOTENCY_KEY=k)
+    assert again.json()["id"] == r.json()["id"]
+    assert LoanTransaction.objects.filter(loan_id=loan_id, kind="recovery").count() == 1
+    from mupaka.ledger.selectors import role_balance
+
+    assert role_balance("write_off_recoveries", "USD").net_minor == -3000
+    r = api["teller"].post(url, {"amount": "300"}, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert r.status_code == 400 and r.json()["code"] == "above_written_off"
+    r = api["officer"].post(url, {"amount": "1"}, format="json", HTTP_IDEMPOTENCY_KEY=key())
+    assert r.status_code == 403
+    verify_green()
+
+
+def test_list_a_members_loans(api, staff, member, member_factory, trader_product, till):
+    """GET /loans?member=&status=: her loans, newest first, from the caches; refusals by
+    field; another branch sees none."""
+    first = (
+        api["officer"]
+        .post(f"{BASE}/loans", loan_body(member, trader_product), format="json")
+        .json()["id"]
+    )
+    api["committee"].post(f"{BASE}/loans/{first}/approve", {}, format="json")
+    api["teller"].post(
+        f"{BASE}/loans/{first}/disburse", {}, format="json", HTTP_IDEMPOTENCY_KEY=key()
+    )
+    second = (
+        api["officer"]
+        .post(f"{BASE}/loans", loan_body(member, trader_product, principal="100"), format="json")
+        .json()["id"]
+    )
+    api["officer"].post(
+        f"{BASE}/loans", loan_body(member_factory("Neema"), trader_product), format="json"
+    )
+    body = api["teller"].get(f"{BASE}/loans", {"member": member.pk}).json()
+    assert [row["id"] for row in body["results"]] == [second, first]
+    active = api["teller"].get(f"{BASE}/loans", {"member": member.pk, "status": "active"}).json()
+    (row,) = active["results"]
+    assert (row["id"], row["principal_outstanding"], row["next_due_date"]) == (
+        first,
+        "300.00",
+        "2026-12-02",
+    )
+    assert api["teller"].get(f"{BASE}/loans").json()["count"] == 3
+    r = api["teller"].get(f"{BASE}/loans", {"status": "lost", "member": "x"})
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"status"}
+    r = api["teller"].get(f"{BASE}/loans", {"member": "x"})
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"member"}
+    assert api["coordinator"].get(f"{BASE}/loans").status_code == 403
+
+
 def test_unknown_loan_is_404(api, chart):
     assert api["officer"].get(f"{BASE}/loans/999").status_code == 404
 
@@ -319,5 +497,7 @@ def test_openapi_builds(api, chart):
         "/api/v1/loans/{id}/repayments/{tx}/reverse",
         "/api/v1/loans/{id}/write-off",
         "/api/v1/loans/{id}/schedule",
+        "/api/v1/loans/{id}/recoveries",
+        "/api/v1/loans/arrears",
     ]:
         assert path.replace("{id}", "{pk}") in paths or path in paths, path

@@ -154,3 +154,28 @@ def test_late_loans_without_a_penalty_rule_are_not_even_loaded(
     without.refresh_from_db()
     assert without.days_past_due > 0  # ageing still covers every late loan
     verify_green()
+
+
+def test_arrears_list_counts_from_the_business_date_not_the_last_end_of_day(
+    staff, member_factory, trader_product, till, move_to
+):
+    """End of day ages arrears as of the date it closes (Saturday 2 January 2027); on
+    Monday 4 January the officer's list says what the loan's page says: 2 days late
+    today, not 0 as of Saturday evening (the instalment was due on Saturday), and a loan
+    due on Sunday 3 is late by 1 day already."""
+    sat = disbursed(staff, member_factory("Amina"), trader_product, amount="300", n=3, rate="24")
+    move_to(dt.date(2026, 11, 3))
+    sun = disbursed(staff, member_factory("Sifa"), trader_product, amount="300", n=3, rate="24")
+    for loan, day in ((sat, dt.date(2026, 12, 2)), (sun, dt.date(2026, 12, 3))):
+        move_to(day)  # the first instalment paid on its day
+        repay(staff, loan, selectors.loan_summary(Loan.objects.get(pk=loan.pk)).due_today)
+    move_to(dt.date(2027, 1, 2), cash=False)
+    services.loan_arrears_refresh(on_date=dt.date(2027, 1, 2))
+    assert Loan.objects.get(pk=sat.pk).days_past_due == 0  # due that very day
+    move_to(dt.date(2027, 1, 4), cash=False)  # Sunday is not a working day
+    rows = list(selectors.arrears_list(user=staff["officer"]))
+    assert [(r.pk, r.late_for.days) for r in rows] == [(sat.pk, 2), (sun.pk, 1)]
+    summary = selectors.loan_summary(Loan.objects.get(pk=sat.pk))
+    assert summary.days_past_due == 2
+    assert rows[0].overdue_now_minor == summary.overdue.minor
+    assert [r.pk for r in selectors.arrears_list(user=staff["officer"], min_days=2)] == [sat.pk]

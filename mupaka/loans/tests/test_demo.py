@@ -3,6 +3,8 @@ and `verify` green."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from mupaka.loans.models import GroupLoan, Loan, LoanProduct, LoanStatus, LoanTransaction, TxKind
@@ -58,6 +60,15 @@ def test_demo_loans(demo):
     kinds = set(LoanTransaction.objects.filter(loan=wo).values_list("kind", flat=True))
     assert {TxKind.RESCHEDULE, TxKind.WRITE_OFF, TxKind.RECOVERY} <= kinds
     assert LoanTransaction.objects.filter(kind=TxKind.REVERSAL).count() == 1
+    # scenario 3: a loan whose first instalment of USD 45.83 falls due on the demo date
+    from mupaka.loans.selectors import loan_summary
+
+    s3 = demo.extra["scenario_3_loan"]
+    s3.refresh_from_db()
+    summary = loan_summary(s3)
+    assert (s3.status, s3.member.branch.code) == (LoanStatus.ACTIVE, "BKV")
+    assert (summary.due_today.amount, summary.days_past_due) == (Decimal("45.83"), 0)
+    assert summary.next_due_date == DEMO_BUSINESS_DATE
     # the mass, and the committee's and the teller's work for today
     assert Loan.objects.filter(terms__isnull=False, status=LoanStatus.CLOSED).exists()
     assert Loan.objects.filter(
