@@ -21,7 +21,7 @@ from mupaka.core.exceptions import NotFound, ValidationFailed
 from mupaka.core.idempotency import idempotent
 from mupaka.core.models import Branch, User
 from mupaka.core.money import Money, UnknownCurrency
-from mupaka.core.permissions import require_perm
+from mupaka.core.permissions import has_perm, require_perm
 from mupaka.core.selectors import business_date_get
 from mupaka.tellers import selectors, services
 from mupaka.tellers.models import CashTransfer, Exchange, ExchangeRate, Till
@@ -185,11 +185,19 @@ class TillListCreate(APIView):
         responses=ANY,
     )
     def get(self, request):
-        """Tills of the branch (default: today's)."""
+        """Tills of the branch (default: today's); a teller sees her own (her open till's
+        id for the other calls)."""
         date = request.query_params.get("business_date") or business_date_get()
-        tills = selectors.till_list(
-            user=request.user, business_date=date, status=request.query_params.get("status", "")
-        )
+        status_ = request.query_params.get("status", "")
+        if has_perm(request.user, "till.view"):
+            tills = selectors.till_list(user=request.user, business_date=date, status=status_)
+        else:
+            require_perm(request.user, "till.view_own")
+            tills = Till.objects.select_related("branch", "teller").filter(
+                teller=request.user, business_date=date
+            )
+            if status_:
+                tills = tills.filter(status=status_)
         return Response({"results": [till_json(t) for t in tills]})
 
     @extend_schema(request=TillOpenIn, responses={201: ANY}, parameters=[IDEMPOTENCY_HEADER])

@@ -164,6 +164,19 @@ def test_till_of_another_teller_is_hidden(open_till, api_client_for, make_user):
     assert api_client_for(other).get(f"/api/v1/tills/{open_till.pk}").status_code == 403
 
 
+def test_a_teller_lists_her_own_tills(open_till, as_teller, api_client_for, make_user):
+    """GET /tills: a teller (no right to the branch's list) gets her own, so a channel
+    finds her open till's id; another teller's stays hidden."""
+    r = as_teller.get("/api/v1/tills", {"status": "open"})
+    assert r.status_code == 200, r.json()
+    (till,) = r.json()["results"]
+    assert (till["id"], till["teller"]) == (open_till.pk, "teller")
+    assert as_teller.get("/api/v1/tills", {"status": "closed"}).json()["results"] == []
+    other = api_client_for(make_user("teller", username="teller2"))
+    assert other.get("/api/v1/tills").json()["results"] == []
+    assert api_client_for(make_user("coordinator")).get("/api/v1/tills").status_code == 403
+
+
 def test_vault_funding(chart, branch, as_manager, as_teller):
     body = {"branch": "BKV", "currency": "USD", "amount": "5000", "source": "bank"}
     r = post(as_manager, "/api/v1/vault-fundings", body)
