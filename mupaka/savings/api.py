@@ -220,6 +220,7 @@ def _own_account(request, account_id: int | None, field: str) -> SavingsAccount 
 
 class AccountCreate(APIView):
     @extend_schema(
+        operation_id="savings_accounts_list",
         responses=ACCOUNT_OUT,
         parameters=[
             OpenApiParameter("member", int, OpenApiParameter.QUERY, required=False),

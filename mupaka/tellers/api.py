@@ -178,6 +178,7 @@ class TillOpenIn(StrictSerializer):
 
 class TillListCreate(APIView):
     @extend_schema(
+        operation_id="tills_list",
         parameters=[
             OpenApiParameter("business_date", str, required=False),
             OpenApiParameter("status", str, required=False),
