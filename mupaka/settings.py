@@ -205,7 +205,10 @@ if TESTING:
         # A file, like production (WAL, IMMEDIATE transactions): concurrency tests
         # with real parallel connections run on SQLite too, which the in-memory
         # test database (one writer, table locks) cannot do.
-        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-mupaka.sqlite3")}
+        # One file per test run (the tag is inherited by xdist workers and child
+        # processes): two runs in the same checkout never share a database.
+        tag = os.environ.setdefault("MUPAKA_TEST_DB_TAG", str(os.getpid()))
+        DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-mupaka-{tag}.sqlite3")}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 
 # --- API ------------------------------------------------------------------
