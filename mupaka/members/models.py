@@ -212,6 +212,16 @@ class Member(models.Model):
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
 
+    @property
+    def address(self) -> str:
+        """Quarter, town, province, leaving out the empty ones: "Nyawera, Bukavu, Sud-Kivu",
+        "Bukavu"; "" when none is known."""
+        return ", ".join(p.strip() for p in (self.quarter, self.town, self.province) if p.strip())
+
+    @property
+    def has_id_document(self) -> bool:
+        return self.id_type != IdType.NONE
+
 
 class MemberNameToken(models.Model):
     """One row per searchable word of a member's names (accent-free, lower case),
