@@ -21,7 +21,8 @@ register(
         "member.create": WRITERS,
         "member.update": WRITERS,
         "member.status_change": WRITERS,
-        # pending → active only: done at the counter once the entry fee is paid.
+        # pending → active only, once the entry fee and the minimum shares are paid
+        # (services/activation.py): usually by the counter's payment itself.
         "member.activate": WRITERS | {R.TELLER},
         "member.consent": WRITERS,
         "group.view": READERS,

@@ -316,6 +316,15 @@ def member_detail(request, pk: int):
             else "member.status_change",
         )
     ]
+    # A pending member is made active only once her entry fee and shares are paid:
+    # instead of a button that would be refused, the page says what is missing.
+    activation_problem = None
+    if member.status == MemberStatus.PENDING and any(
+        s == MemberStatus.ACTIVE for s, _label in next_statuses
+    ):
+        activation_problem = services.activation_problem(member)
+        if activation_problem:
+            next_statuses = [(s, label) for s, label in next_statuses if s != MemberStatus.ACTIVE]
     accounts = _savings_rows(user, member)
     return render(
         request,
@@ -330,6 +339,7 @@ def member_detail(request, pk: int):
             "savings": selectors.member_savings_membership(member),
             "history": selectors.member_group_history(member),
             "next_statuses": next_statuses,
+            "activation_problem": activation_problem,
             "reason_required": sorted(lifecycle.REASON_REQUIRED),
             "consent_form": ConsentForm(
                 initial={

@@ -1,6 +1,11 @@
 """Every write about members and groups. Split by topic; import from here."""
 
 from mupaka.members.selectors import member_duplicates_find
+from mupaka.members.services.activation import (
+    activation_problem,
+    register_activation_check,
+    unregister_activation_check,
+)
 from mupaka.members.services.border_posts import border_post_create, border_post_update
 from mupaka.members.services.groups import (
     group_member_add,
@@ -29,6 +34,7 @@ from mupaka.members.services.members import (
 __all__ = [
     "DuplicateMembers",
     "TraderProfileData",
+    "activation_problem",
     "border_post_create",
     "border_post_update",
     "group_member_add",
@@ -40,6 +46,7 @@ __all__ = [
     "member_register",
     "member_status_change",
     "member_update",
+    "register_activation_check",
     "register_dissolve_check",
     "register_exit_check",
     "savings_group_create",
@@ -49,4 +56,5 @@ __all__ = [
     "solidarity_group_dissolve",
     "solidarity_group_update",
     "trader_profile_set",
+    "unregister_activation_check",
 ]

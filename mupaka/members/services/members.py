@@ -37,6 +37,7 @@ from mupaka.members.models import (
     TraderProfile,
 )
 from mupaka.members.selectors import DuplicateMatch, member_duplicates_find
+from mupaka.members.services.activation import activation_problem
 
 MEMBER_AUDIT_FIELDS = [
     "number",
@@ -549,7 +550,9 @@ def member_update(
 def member_status_change(*, actor: User, member: Member, status: str, reason: str = "") -> Member:
     """Move a member along pending → active → inactive → exited (see domain/lifecycle.py).
     Activation of a pending member is also open to tellers (entry fee paid at the
-    counter); the other moves belong to officers and managers."""
+    counter); the other moves belong to officers and managers. A pending member becomes
+    active only once the registered activation checks pass (services/activation.py:
+    her entry fee and minimum member shares paid), whoever asks."""
     member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
     if member.status == MemberStatus.PENDING and status == MemberStatus.ACTIVE:
         require_perm(actor, "member.activate")
@@ -568,6 +571,10 @@ def member_status_change(*, actor: User, member: Member, status: str, reason: st
     reason = _clean_text(reason, 500)
     if status in lifecycle.REASON_REQUIRED and not reason:
         raise ValidationFailed(_("Give the reason for this change."), field="reason")
+    if member.status == MemberStatus.PENDING and status == MemberStatus.ACTIVE:
+        problem = activation_problem(member)
+        if problem:
+            raise ValidationFailed(problem, field="status", code="joining_not_paid")
     if status == MemberStatus.EXITED:
         membership = (
             SolidarityGroupMembership.objects.select_related("group")

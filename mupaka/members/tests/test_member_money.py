@@ -24,8 +24,10 @@ def client_for(user, language="en"):
 
 
 @pytest.fixture
-def furaha_with_money(staff, active_member, usd_savings, share_product, approved_loan):
-    """An active trader with a funded USD account, two shares and an active loan."""
+def furaha_with_money(staff, register, usd_savings, share_product, approved_loan):
+    """An active trader with a funded USD account, two shares and an active loan. She
+    joined the way a trader joins: registered pending, made active by her entry fee and
+    two shares paid at the counter."""
     from mupaka.loans.services import loan_disburse
     from mupaka.savings.services import savings_account_open, savings_deposit
     from mupaka.shares.services import shares_purchase
@@ -34,10 +36,12 @@ def furaha_with_money(staff, active_member, usd_savings, share_product, approved
     open_till_with_cash(
         teller=staff["teller"], manager=staff["manager"], floats=[Money.of("2000", "USD")]
     )
-    member = active_member("Furaha")
-    shares_purchase(
+    member = register(first_name="Furaha", id_type="voter_card", id_number="CT-FURAHA")
+    joined = shares_purchase(
         actor=staff["teller"], member=member, shares=2, idempotency_key=str(uuid.uuid4())
     )
+    assert joined.member_activated
+    member.refresh_from_db()
     account = savings_account_open(
         actor=staff["officer"], member=member, product=usd_savings["voluntary"]
     )
