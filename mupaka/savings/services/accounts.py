@@ -324,6 +324,21 @@ def term_deposit_open(
     locked = lock_accounts([account.pk] + ([from_account.pk] if from_account else []))
     acct = locked[account.pk]
     narrative = _("Term deposit %(number)s opened") % {"number": acct.number}
+    counter = None
+    if channel == Channel.TRANSFER:
+        # out of her other account first: a KYC tier's maximum balance then counts her
+        # money once (it only changes account), not twice
+        counter, _src_after = movement(
+            locked[from_account.pk],
+            actor=actor,
+            amount=amount,
+            direction="out",
+            kind=TxnKind.TRANSFER,
+            business_date=bdate,
+            memo=narrative,
+            reference=f"savings.account:{acct.id}",
+            channel=Channel.TRANSFER,
+        )
     line, after = movement(
         acct,
         actor=actor,
@@ -338,18 +353,7 @@ def term_deposit_open(
         request_digest=request,
     )
     savings_lines = [line]
-    if channel == Channel.TRANSFER:
-        counter, _src_after = movement(
-            locked[from_account.pk],
-            actor=actor,
-            amount=amount,
-            direction="out",
-            kind=TxnKind.TRANSFER,
-            business_date=bdate,
-            memo=narrative,
-            reference=f"savings.account:{acct.id}",
-            channel=Channel.TRANSFER,
-        )
+    if counter is not None:
         savings_lines.append(counter)
     else:
         counter = _counter_line(

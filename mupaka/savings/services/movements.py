@@ -17,6 +17,14 @@ rules are checked against the locked row, the balances are updated and the
 transaction row (with its running balance) is written, all before the line is
 returned. Nothing is left behind when the caller's transaction rolls back.
 
+A KYC tier limit adds up the member's OTHER accounts (her balance in the currency, her
+withdrawals of the day), which the account lock does not cover: when a limit applies,
+the member's limit lock (:func:`lock_member_limits`) is taken after the account lock, so
+two tellers serving her at once (two of her accounts) are served one after the other.
+Lock order, everywhere: her account rows (in id order; an operation on two accounts
+locks both first), then her limit lock, then the till and the ledger (``journal_post``).
+An unlimited operation takes no member lock (the counter's fast path is unchanged).
+
 The counter services of this module (:func:`savings_deposit`, :func:`savings_withdraw`,
 :func:`savings_transfer`) are built on the same two calls. They are idempotent by
 themselves: the key is stored on the operation's first savings transaction, and a
@@ -316,6 +324,35 @@ def _tier_limit(acct: Locked, on_date: dt.date) -> TierLimit | None:
     return TierLimit(tier=tier, max_balance_minor=max_balance, max_withdrawal_per_day_minor=max_day)
 
 
+# The class of the PostgreSQL advisory lock that serializes a member's limited operations
+# (the object is the member id): "SV", savings. No other lock in Mupaka uses advisory locks.
+MEMBER_LIMIT_LOCK_CLASS = 0x5356
+
+
+def lock_member_limits(*member_ids: int) -> None:
+    """Wait for the member's other operations that a KYC tier limit applies to, and make
+    the next ones wait for this one, until the transaction ends. Call it after locking the
+    account and before adding up her balances or her withdrawals of the day.
+
+    PostgreSQL: a transaction-level advisory lock on (savings limits, member id). Not the
+    member row: ``shares_purchase`` and ``account_create`` lock her row *before* her
+    savings account, so a row lock taken here (after the account) could deadlock with
+    them; the advisory lock is taken by this path only, always after the account lock.
+    SQLite: the IMMEDIATE write transaction already lets one writer at a time.
+
+    Several members (a transfer between two limited members): in member id order, so
+    two transfers in opposite directions never wait for each other crosswise. Taking a
+    lock the transaction already holds returns at once."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for member_id in sorted({int(i) for i in member_ids}):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
+                [MEMBER_LIMIT_LOCK_CLASS, member_id & 0x7FFFFFFF],
+            )
+
+
 def _member_total_minor(acct: Locked) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -376,16 +413,25 @@ def check_rules(
     direction: str,
     customer: bool,
     business_date: dt.date,
+    kind: str = TxnKind.WITHDRAWAL,
     opening: bool = False,
     below_minimum: bool = False,
     use_blocked_minor: int = 0,
     term_break: bool = False,
 ) -> None:
-    """Raise the translated refusal of the domain rules, if any (nothing written)."""
+    """Raise the translated refusal of the domain rules, if any (nothing written).
+
+    The tier's maximum balance applies to the member's money coming in; its daily limit
+    to her withdrawals and transfers out (``DAILY_LIMIT_KINDS``, what the day's total
+    counts), not to what she pays the institution from savings (a loan instalment,
+    shares). The sums run under the member's limit lock."""
     refusal: Refusal | None
     limit = _tier_limit(acct, business_date) if customer else None
     if direction == "in":
-        total = _member_total_minor(acct) if limit and limit.max_balance_minor is not None else None
+        total = None
+        if limit and limit.max_balance_minor is not None:
+            lock_member_limits(acct.member_id)
+            total = _member_total_minor(acct)
         refusal = check_credit(
             acct.state,
             amount_minor,
@@ -395,11 +441,12 @@ def check_rules(
             limit=limit,
         )
     else:
-        today = (
-            _withdrawn_today_minor(acct, business_date)
-            if limit and limit.max_withdrawal_per_day_minor is not None
-            else 0
-        )
+        if str(kind) not in DAILY_LIMIT_KINDS:
+            limit = None
+        today = 0
+        if limit and limit.max_withdrawal_per_day_minor is not None:
+            lock_member_limits(acct.member_id)
+            today = _withdrawn_today_minor(acct, business_date)
         refusal = check_debit(
             acct.state,
             amount_minor,
@@ -540,6 +587,7 @@ def movement(
             direction=direction,
             customer=customer,
             business_date=business_date,
+            kind=kind,
             opening=opening,
             below_minimum=below_minimum,
             use_blocked_minor=use_blocked_minor,
@@ -965,6 +1013,9 @@ def savings_transfer(
                 field="to_account",
                 code="currency_mismatch",
             )
+        limited = {a.member_id for a in (src, dst) if _tier_limit(a, bdate) is not None}
+        if len(limited) > 1:  # two limited members: both limit locks, in member id order
+            lock_member_limits(*limited)
         narrative = memo or _("Transfer from %(from)s to %(to)s") % {
             "from": src.number,
             "to": dst.number,

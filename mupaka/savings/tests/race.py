@@ -1,7 +1,9 @@
-"""Two tellers withdrawing from the same account at the same moment, on real parallel
-connections: used in-process on PostgreSQL (``test_concurrency.py``) and in a child
-process with a file database on SQLite (``python -m mupaka.savings.tests.race``), where
-the test database is in memory and cannot take a second connection's writer."""
+"""Two tellers at the same moment, on real parallel connections: withdrawing from the
+same account (``race``), and serving a tier-0 member at two of her accounts, once with
+deposits against her maximum balance and once with withdrawals against her daily limit
+(``tier_race``). Used in-process on PostgreSQL (``test_concurrency.py``) and in a child
+process with a file database on SQLite (``python -m mupaka.savings.tests.race [tier]``),
+where the test database is in memory and cannot take a second connection's writer."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ import threading
 import uuid
 
 
-def setup_world():
+def setup_world(*, tier0: bool = False):
     """Institution, two tellers with open tills, an account holding USD 100 (minimum
-    balance USD 5, withdrawal fee USD 0.50). Returns (tellers, account id)."""
+    balance USD 5, withdrawal fee USD 0.50). Returns (tellers, account id). ``tier0``:
+    the member has no identity document (KYC tier 0)."""
     from mupaka.core.models import Branch, Institution, User
     from mupaka.core.money import Money
     from mupaka.ledger.services import chart_load
@@ -70,8 +73,8 @@ def setup_world():
         sex="F",
         birth_date=dt.date(1990, 5, 5),
         phone=f"+24397{uuid.uuid4().int % 10**7:07d}",
-        id_type="voter_card",
-        id_number=f"SK-{uuid.uuid4().hex[:8]}",
+        id_type="none" if tier0 else "voter_card",
+        id_number="" if tier0 else f"SK-{uuid.uuid4().hex[:8]}",
     )
     member = member_status_change(actor=officer, member=member, status="active")
     account = savings_account_open(actor=officer, member=member, product=product)
@@ -86,28 +89,21 @@ def setup_world():
     return tellers, account.pk
 
 
-def race(tellers, account_id: int, amount: str = "60") -> dict:
-    """Both tellers withdraw ``amount`` at once; return what happened."""
+def at_once(calls) -> list[str]:
+    """Run the ``calls`` (no arguments each) at the same moment, one thread (and so one
+    database connection) each; return their outcomes sorted: "paid" or the refusal code."""
     from django.db import connections
 
     from mupaka.core.exceptions import MupakaError
-    from mupaka.core.money import Money
-    from mupaka.savings.models import SavingsAccount
-    from mupaka.savings.services import savings_withdraw
 
-    barrier = threading.Barrier(len(tellers))
+    barrier = threading.Barrier(len(calls))
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    def work(teller):
+    def work(call):
         try:
             barrier.wait()
-            savings_withdraw(
-                actor=teller,
-                account=account_id,
-                amount=Money.of(amount, "USD"),
-                idempotency_key=str(uuid.uuid4()),
-            )
+            call()
             result = "paid"
         except MupakaError as exc:
             result = exc.code
@@ -118,19 +114,109 @@ def race(tellers, account_id: int, amount: str = "60") -> dict:
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=work, args=(t,)) for t in tellers]
+    threads = [threading.Thread(target=work, args=(c,)) for c in calls]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    acct = SavingsAccount.objects.get(pk=account_id)
+    return sorted(outcomes)
+
+
+def _failed_checks() -> list[str]:
     from mupaka.ledger.verify import run_checks
 
+    return [r.name for r in run_checks() if not r.ok]
+
+
+def race(tellers, account_id: int, amount: str = "60") -> dict:
+    """Both tellers withdraw ``amount`` at once; return what happened."""
+    from django.db import connections
+
+    from mupaka.core.money import Money
+    from mupaka.savings.models import SavingsAccount
+    from mupaka.savings.services import savings_withdraw
+
+    def withdraw(teller):
+        return lambda: savings_withdraw(
+            actor=teller,
+            account=account_id,
+            amount=Money.of(amount, "USD"),
+            idempotency_key=str(uuid.uuid4()),
+        )
+
+    outcomes = at_once([withdraw(t) for t in tellers])
+    acct = SavingsAccount.objects.get(pk=account_id)
     return {
-        "outcomes": sorted(outcomes),
+        "outcomes": outcomes,
         "balance_minor": acct.balance_minor,
         "available_minor": acct.available_minor,
-        "failed_checks": [r.name for r in run_checks() if not r.ok],
+        "failed_checks": _failed_checks(),
+        "vendor": connections["default"].vendor,
+    }
+
+
+def tier_race() -> dict:
+    """A tier-0 member (no identity document; limits USD 300 held, USD 50 withdrawn a
+    day) with USD 150 and USD 100 in two accounts. Two tellers deposit USD 40 each, one
+    into each account, at once (290 fits, 330 does not); then withdraw USD 30 each, one
+    from each account, at once (30 fits in the day's 50, 60 does not)."""
+    from django.db import connections
+
+    from mupaka.core.models import User
+    from mupaka.core.money import Money
+    from mupaka.savings.models import SavingsAccount, SavingsTransaction
+    from mupaka.savings.services import (
+        kyc_limit_set,
+        savings_account_open,
+        savings_deposit,
+        savings_withdraw,
+    )
+
+    tellers, account_id = setup_world(tier0=True)
+    a = SavingsAccount.objects.select_related("member", "product").get(pk=account_id)
+    branch = tellers[0].branch
+    manager = User.objects.filter(role="manager", branch=branch).first()
+    officer = User.objects.filter(role="officer", branch=branch).first()
+    kyc_limit_set(
+        actor=manager, tier=0, currency="USD", max_balance="300", max_withdrawal_per_day="50"
+    )
+    b = savings_account_open(actor=officer, member=a.member, product=a.product)
+    for acct, amount in ((a, "50"), (b, "100")):
+        savings_deposit(
+            actor=tellers[0],
+            account=acct,
+            amount=Money.of(amount, "USD"),
+            idempotency_key=str(uuid.uuid4()),
+        )
+
+    def total_minor() -> int:
+        return sum(
+            SavingsAccount.objects.filter(member=a.member).values_list("balance_minor", flat=True)
+        )
+
+    def call(fn, teller, acct):
+        return lambda: fn(
+            actor=teller,
+            account=acct.pk,
+            amount=Money.of("40" if fn is savings_deposit else "30", "USD"),
+            idempotency_key=str(uuid.uuid4()),
+        )
+
+    deposits = at_once([call(savings_deposit, tellers[0], a), call(savings_deposit, tellers[1], b)])
+    after_deposits = total_minor()
+    withdrawals = at_once(
+        [call(savings_withdraw, tellers[0], a), call(savings_withdraw, tellers[1], b)]
+    )
+    withdrawn = SavingsTransaction.objects.filter(
+        account__member=a.member, kind="withdrawal", direction="out"
+    ).values_list("amount_minor", flat=True)
+    return {
+        "deposits": deposits,
+        "total_after_deposits_minor": after_deposits,
+        "withdrawals": withdrawals,
+        "withdrawn_today_minor": sum(withdrawn),
+        "total_after_withdrawals_minor": total_minor(),
+        "failed_checks": _failed_checks(),
         "vendor": connections["default"].vendor,
     }
 
@@ -147,6 +233,9 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    if sys.argv[1:] == ["tier"]:
+        print(json.dumps(tier_race()), flush=True)
+        return 0
     tellers, account_id = setup_world()
     print(json.dumps(race(tellers, account_id)), flush=True)
     return 0

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from mupaka.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from mupaka.ledger.models import JournalEntry, JournalLine
+from mupaka.ledger.selectors import account_for
+from mupaka.ledger.services import LineSpec, journal_post
 from mupaka.savings.models import SavingsAccount, SavingsTransaction
 from mupaka.savings.services import (
     kyc_limit_set,
     savings_account_close,
     savings_deposit,
+    savings_entry_link,
+    savings_movement_line,
     savings_transfer,
     savings_withdraw,
+    term_deposit_open,
 )
 from mupaka.savings.tests.conftest import key, m, verify_green
 
@@ -198,21 +204,112 @@ def test_tier_zero_limits(make_member, usd_product, open_account, deposit, staff
     deposit(acct, m("150"))
     deposit(second, m("50"))
     before = counts()
+    lines_before = JournalLine.objects.count()
     with pytest.raises(ValidationFailed) as exc:
         deposit(second, m("0.01"))
     assert exc.value.code == "tier_max_balance" and "tier 0" in exc.value.message
+    # nothing written: balances, savings transactions, journal entries and lines
+    assert counts() == before and JournalLine.objects.count() == lines_before
+    assert list(
+        SavingsAccount.objects.filter(member=no_id)
+        .order_by("id")
+        .values_list("balance_minor", flat=True)
+    ) == [15000, 5000]
     savings_withdraw(actor=staff["teller"], account=acct, amount=m("30"), idempotency_key=key())
-    before = counts()
+    before, lines_before = counts(), JournalLine.objects.count()
     with pytest.raises(ValidationFailed) as exc:
         savings_withdraw(
             actor=staff["teller"], account=second, amount=m("21"), idempotency_key=key()
         )
     assert exc.value.code == "tier_daily_withdrawal"
-    assert counts() == before
+    assert counts() == before and JournalLine.objects.count() == lines_before
     # a member with a valid document is not limited
     with_id = make_member()
     rich = open_account(with_id, usd_product)
     deposit(rich, m("1000"))
+    verify_green()
+
+
+def test_tier_zero_money_moving_between_her_own_accounts_is_counted_once(
+    make_member, usd_product, term_product, open_account, deposit, staff, chart
+):
+    """At her maximum balance she may still move money from one of her accounts to
+    another (a transfer, a term deposit opened from her savings): her total does not
+    change. Money from outside is refused."""
+    kyc_limit_set(
+        actor=staff["manager"],
+        tier=0,
+        currency="USD",
+        max_balance="200",
+        max_withdrawal_per_day=None,
+    )
+    no_id = make_member(id_type="none", id_number="")
+    a, b = open_account(no_id, usd_product), open_account(no_id, usd_product)
+    deposit(a, m("200"))
+    result = savings_transfer(
+        actor=staff["teller"], from_account=a, to_account=b, amount=m("50"), idempotency_key=key()
+    )
+    assert (result.out.balance, result.into.balance) == (m("150"), m("50"))
+    term = term_deposit_open(
+        actor=staff["teller"],
+        member=no_id,
+        product=term_product,
+        amount=m("100"),
+        idempotency_key=key(),
+        channel="transfer",
+        from_account=a,
+    )
+    assert term.balance == m("100")
+    balances = SavingsAccount.objects.filter(member=no_id).values_list("balance_minor", flat=True)
+    assert sum(balances) == 20000
+    with pytest.raises(ValidationFailed) as exc:
+        deposit(b, m("1"))
+    assert exc.value.code == "tier_max_balance"
+    verify_green()
+
+
+def test_tier_zero_daily_limit_counts_withdrawals_not_payments_to_the_institution(
+    make_member, usd_product, open_account, deposit, staff, bdate
+):
+    """The daily limit is on what she takes out (withdrawals, transfers): paying a loan
+    instalment from her savings is neither held to it nor counted in it."""
+    kyc_limit_set(
+        actor=staff["manager"],
+        tier=0,
+        currency="USD",
+        max_balance=None,
+        max_withdrawal_per_day="50",
+    )
+    no_id = make_member(id_type="none", id_number="")
+    acct = open_account(no_id, usd_product)
+    deposit(acct, m("200"))
+    with transaction.atomic():
+        line = savings_movement_line(
+            actor=staff["teller"],
+            account=acct,
+            amount=m("80"),
+            direction="out",
+            kind="loan_repayment",
+            business_date=bdate,
+            reference="loans.loan:17",
+        )
+        entry = journal_post(
+            actor=staff["teller"],
+            business_date=bdate,
+            narrative="Remboursement crédit 17",
+            lines=[line, LineSpec.cr(account_for("suspense", "USD"), m("80"))],
+            source_type="loans.repayment",
+            source_id=17,
+            idempotency_key=key(),
+        )
+        savings_entry_link(entry=entry, lines=[line])
+    paid = savings_withdraw(
+        actor=staff["teller"], account=acct, amount=m("50"), idempotency_key=key()
+    )
+    assert paid.balance == m("69.50")  # 200 − 80 − 50 − the fee of 0.50
+    with pytest.raises(ValidationFailed) as exc:
+        savings_withdraw(actor=staff["teller"], account=acct, amount=m("1"), idempotency_key=key())
+    assert exc.value.code == "tier_daily_withdrawal"
     verify_green()
 
 
