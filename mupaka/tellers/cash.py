@@ -114,20 +114,24 @@ def _fetchone(db, sql: str, params: list):
         cursor.close()
 
 
-def _refuse_till(status: str | None) -> None:
+def till_shut_message(status: str | None) -> str:
+    """Why the teller cannot take in or pay out cash (her till counted, closed or not
+    opened); the counter page says the same."""
     if status == TillStatus.CLOSING:
-        message = _(
+        return _(
             "Your till has been counted for closing: no more cash operations today. "
             "Ask the manager to reopen it if the count must be redone."
         )
-    elif status is not None:
-        message = _("Your till is closed for today: no more cash operations.")
-    else:
-        message = _(
-            "You have no open till today: the manager must open one for you before "
-            "you can take in or pay out cash."
-        )
-    raise ValidationFailed(message, code="no_open_till", field="till")
+    if status is not None:
+        return _("Your till is closed for today: no more cash operations.")
+    return _(
+        "You have no open till today: the manager must open one for you before "
+        "you can take in or pay out cash."
+    )
+
+
+def _refuse_till(status: str | None) -> None:
+    raise ValidationFailed(till_shut_message(status), code="no_open_till", field="till")
 
 
 def till_cash_line(

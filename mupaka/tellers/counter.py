@@ -132,6 +132,49 @@ def member_accounts(*, user, member) -> list[AccountRow]:
     return rows
 
 
+@dataclass
+class AccountOpening:
+    """The currencies in which she has no savings account to deposit into (a savings
+    product is offered in them), and whether the reader may open one."""
+
+    currencies: list[str]
+    member_active: bool
+    may_open: bool
+    url: str
+    who_may_open: str  # the roles that may, when the reader may not
+
+
+def savings_to_open(*, user, member, accounts: list[AccountRow]) -> AccountOpening | None:
+    from django.urls import reverse
+
+    from mupaka.core.permissions import has_perm, roles_for
+    from mupaka.core.roles import Role
+    from mupaka.members.models import MemberStatus
+    from mupaka.savings.models import ProductKind
+    from mupaka.savings.selectors import product_list
+
+    if not has_perm(user, "savings.view"):
+        return None
+    held = {a.currency for a in accounts if not a.is_term}
+    offered = set(
+        product_list(include_inactive=False)
+        .exclude(kind=ProductKind.TERM)
+        .values_list("currency", flat=True)
+    )
+    missing = sorted(offered - held)
+    if not missing:
+        return None
+    return AccountOpening(
+        currencies=missing,
+        member_active=member.status == MemberStatus.ACTIVE,
+        may_open=has_perm(user, "savings.account.open"),
+        url=f"{reverse('savings:account_open')}?member={member.pk}",
+        who_may_open=", ".join(
+            str(Role(r).label) for r in sorted(roles_for("savings.account.open"))
+        ),
+    )
+
+
 def member_loans_due(*, user, member, on_date: dt.date) -> list[LoanDueRow]:
     from mupaka.core.permissions import has_perm
     from mupaka.loans.selectors import member_loans_due as loans_due

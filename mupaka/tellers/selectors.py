@@ -51,6 +51,13 @@ def rate_from_e8(value: int | None) -> Decimal | None:
     return (Decimal(value) / RATE_SCALE).normalize()
 
 
+def rate_text(value: Decimal, *, locale: str | None = None) -> str:
+    """A rate as people read it: ``2 847,35`` in French, ``2,847.35`` in English (two
+    decimals at least, the rate's own up to eight: ``0,00035``)."""
+    loc = (locale or translation.get_language() or "fr").split("-")[0]
+    return format_decimal(value, format="#,##0.00######", locale=loc)
+
+
 # --- cash balances ------------------------------------------------------------------
 def role_account_ids(role: str) -> list[int]:
     return list(AccountMapping.objects.filter(role=role).values_list("account_id", flat=True))
@@ -61,7 +68,8 @@ def _subledger_balances(role: str, subledger_type: str, ref: int) -> dict[str, i
         JournalLine.objects.filter(
             subledger_type=subledger_type,
             subledger_id=str(ref),
-            account_id__in=role_account_ids(role),
+            # one statement: the role's accounts as a subquery
+            account_id__in=AccountMapping.objects.filter(role=role).values("account_id"),
         )
         .values("currency")
         .annotate(d=Sum("debit_minor"), c=Sum("credit_minor"))
@@ -272,6 +280,11 @@ def exchange_list(*, user, till: Till | None = None, business_date: dt.date | No
     return qs
 
 
+def exchange_for_receipt(receipt: Receipt) -> Exchange | None:
+    """The exchange a receipt was printed for (None for any other operation)."""
+    return Exchange.objects.select_related("rate").filter(receipt=receipt).first()
+
+
 # --- receipts --------------------------------------------------------------------------
 def receipt_get(*, user, receipt_id: int) -> Receipt:
     try:
@@ -288,6 +301,7 @@ __all__ = [
     "TillStatus",
     "money_text",
     "rate_from_e8",
+    "rate_text",
     "till_balances",
     "till_balance_minor",
     "till_available_minor",

@@ -29,9 +29,11 @@ from mupaka.core.views_utils import staff_page as core_staff_page
 from mupaka.tellers import counter as counter_data
 from mupaka.tellers import forms as f
 from mupaka.tellers import selectors, services
+from mupaka.tellers.cash import till_shut_message
 from mupaka.tellers.domain.words import amount_in_words_fr
 from mupaka.tellers.models import (
     CashTransfer,
+    TillStatus,
     TransferDirection,
     TransferStatus,
 )
@@ -75,13 +77,42 @@ def _accepted() -> list[str]:
 
 
 # --- the counter (teller) ---------------------------------------------------------------
+def _till_state(till) -> dict:
+    """Whether the teller may take in or pay out cash (her till open), and why not."""
+    can_operate = till is not None and till.status == TillStatus.OPEN
+    return {
+        "can_operate": can_operate,
+        "till_shut": "" if can_operate else till_shut_message(till.status if till else None),
+    }
+
+
+def _till_live(till) -> dict:
+    """What an operation changes on the counter page: the till's cash, the last receipts."""
+    if till is None:
+        return {"balances": [], "recent": []}
+    return {
+        "balances": _money_rows(selectors.till_balances(till)),
+        "recent": list(till.receipts.order_by("-id")[:8]),
+    }
+
+
+def _with_till_refresh(request, html: str, till=None) -> HttpResponse:
+    """The answer to an operation done through htmx, with the till's balances and last
+    receipts of the counter page swapped out of band (the page is not reloaded)."""
+    till = till or selectors.till_open_for(user=request.user)
+    if till is not None:
+        # no request: the fragments need no context processor (no extra query)
+        html += render_to_string("tellers/_till_oob.html", _till_live(till))
+    return HttpResponse(html)
+
+
 def _counter_context(request, **extra) -> dict:
     till = selectors.till_open_for(user=request.user)
-    ctx = {"till": till, "balances": [], "incoming": [], "q": request.GET.get("q", "")}
+    ctx = {"till": till, "incoming": [], "q": request.GET.get("q", "")}
+    ctx.update(_till_live(till))
+    ctx.update(_till_state(till))
     if till is not None:
-        ctx["balances"] = _money_rows(selectors.till_balances(till))
         ctx["incoming"] = list(till.transfers.filter(status=TransferStatus.PENDING).order_by("id"))
-        ctx["recent"] = till.receipts.order_by("-id")[:8]
         currencies = till.currencies
     else:
         currencies = _accepted()
@@ -110,10 +141,15 @@ def _member_context(request, member_id: int, **extra) -> dict:
 
     member = member_get(user=request.user, member_id=member_id)
     till = selectors.till_open_for(user=request.user)
+    accounts = counter_data.member_accounts(user=request.user, member=member)
     ctx = {
         "member": member,
         "till": till,
-        "accounts": counter_data.member_accounts(user=request.user, member=member),
+        **_till_state(till),
+        "accounts": accounts,
+        "to_open": counter_data.savings_to_open(
+            user=request.user, member=member, accounts=accounts
+        ),
         "loans_due": counter_data.member_loans_due(
             user=request.user,
             member=member,
@@ -197,7 +233,10 @@ def counter_operate(request, member_id: int):
         if done is not None:
             return redirect("tellers:receipt_print", done.pk)
         return render(request, "tellers/member_page.html", ctx, status=400)
-    return render(request, "tellers/_member_panel.html", ctx)
+    panel = render_to_string("tellers/_member_panel.html", ctx, request=request)
+    if done is None:
+        return HttpResponse(panel)
+    return _with_till_refresh(request, panel, till=ctx["till"])
 
 
 @staff_page("exchange.do")
@@ -230,18 +269,39 @@ def exchange(request):
         except MupakaError as exc:
             form_add_error(form, exc)
     # htmx swaps only successful answers: a refusal is shown on the form with 200
-    return render(
-        request,
-        "tellers/_exchange_form.html",
-        {"exchange_form": form},
-        status=200 if request.htmx else 400,
-    )
+    status = 200 if request.htmx else 400
+    state = _till_state(till)
+    if not state["can_operate"]:  # counted or closed meanwhile: no form to try again
+        return render(request, "tellers/_till_shut.html", state, status=status)
+    return render(request, "tellers/_exchange_form.html", {"exchange_form": form}, status=status)
+
+
+def _exchange_summary(receipt) -> dict | None:
+    """What the teller tells the customer: handed over, change, rate, paid out, the rest."""
+    exchange = selectors.exchange_for_receipt(receipt)
+    if exchange is None:
+        return None
+    e, cur_in, cur_out = exchange, exchange.currency_in, exchange.currency_out
+    return {
+        "offered": Money.from_minor(e.offered_minor, cur_in),
+        "change": Money.from_minor(e.change_minor, cur_in),
+        "pair": f"{e.rate.base}/{e.rate.quote}",
+        "rate": selectors.rate_from_e8(e.applied_rate_e8),
+        "we_buy": e.side == "buy",
+        "paid": Money.from_minor(e.amount_out_minor, cur_out),
+        "kept": Money.from_minor(e.unpaid_minor, cur_out),
+    }
 
 
 def _done(request, receipt_id: int):
     receipt = selectors.receipt_get(user=request.user, receipt_id=receipt_id)
     if request.htmx:
-        return render(request, "tellers/_done.html", {"receipt": receipt})
+        html = render_to_string(
+            "tellers/_done.html",
+            {"receipt": receipt, "exchange": _exchange_summary(receipt)},
+            request=request,
+        )
+        return _with_till_refresh(request, html)
     messages.success(request, _("Done. Receipt %(number)s.") % {"number": receipt.number})
     return redirect("tellers:receipt_print", receipt.pk)
 

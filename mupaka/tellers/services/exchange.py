@@ -25,7 +25,13 @@ from mupaka.ledger.services import LineSpec, journal_post
 from mupaka.tellers.cash import till_cash_line, till_for_cash
 from mupaka.tellers.domain import exchange as fx
 from mupaka.tellers.models import RATE_SCALE, Exchange, ExchangeRate, Receipt
-from mupaka.tellers.selectors import money_text, pair_for, rate_current, rate_from_e8
+from mupaka.tellers.selectors import (
+    money_text,
+    pair_for,
+    rate_current,
+    rate_from_e8,
+    rate_text,
+)
 from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue
 
 __all__ = ["ExchangeResult", "domain_rate", "exchange_do", "exchange_preview", "rate_set"]
@@ -314,7 +320,7 @@ def exchange_do(
         _("Rate %(pair)s: %(rate)s (%(side)s)")
         % {
             "pair": pair,
-            "rate": _rate_text(q.applied_rate),
+            "rate": rate_text(q.applied_rate),
             "side": _("we buy") if q.side == "buy" else _("we sell"),
         }
     ]

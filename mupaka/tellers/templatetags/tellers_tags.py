@@ -1,7 +1,9 @@
+from decimal import Decimal
+
 from django import template
 
 from mupaka.core.money import Money
-from mupaka.tellers.selectors import money_text, rate_from_e8
+from mupaka.tellers.selectors import money_text, rate_from_e8, rate_text
 
 register = template.Library()
 
@@ -15,10 +17,12 @@ def money(value):
 
 
 @register.filter
-def rate(value_e8):
-    """``{{ r.buy_e8|rate }}`` → ``2847.35``."""
-    value = rate_from_e8(value_e8)
-    return "" if value is None else format(value, "f")
+def rate(value):
+    """``{{ r.buy_e8|rate }}`` (a stored rate × 10⁸) or ``{{ quote.applied_rate|rate }}``
+    (a Decimal) → ``2 847,35`` in French, ``2,847.35`` in English (the page's language)."""
+    if not isinstance(value, Decimal):
+        value = rate_from_e8(value)
+    return "" if value is None else rate_text(value)
 
 
 @register.filter
