@@ -105,14 +105,12 @@ PRODUCTS = [
         name="Épargne de garantie des crédits (USD)",
         kind="guarantee",
         currency="USD",
-        guarantee_percent="10",
     ),
     dict(
         code="EGAR-CDF",
         name="Épargne de garantie des crédits (CDF)",
         kind="guarantee",
         currency="CDF",
-        guarantee_percent="10",
     ),
     dict(
         code="DAT-USD-6",

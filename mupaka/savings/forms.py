@@ -18,7 +18,14 @@ def _amount(label, **kw):
 class ProductForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=120)
-    kind = forms.ChoiceField(label=_("Kind"), choices=ProductKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=ProductKind.choices,
+        help_text=_(
+            "Guarantee savings keep the guarantee of the loans in this currency; the loan "
+            "product sets how much of the loan is kept."
+        ),
+    )
     currency = forms.CharField(label=_("Currency"), max_length=3)
     is_active = forms.BooleanField(label=_("Open to new accounts"), required=False, initial=True)
     interest_rate = _amount(_("Interest rate (% a year)"), required=False, initial=0)
@@ -52,7 +59,6 @@ class ProductForm(forms.Form):
     early_break_penalty = _amount(
         _("Penalty for an early break (% of the principal)"), required=False, initial=0
     )
-    guarantee_percent = _amount(_("Guarantee (% of the loan)"), required=False, initial=0)
 
     def service_values(self) -> dict:
         d = dict(self.cleaned_data)
@@ -64,7 +70,6 @@ class ProductForm(forms.Form):
             "withdrawal_fee",
             "maintenance_fee",
             "early_break_penalty",
-            "guarantee_percent",
         ):
             if d.get(name) is None:
                 d[name] = "0"

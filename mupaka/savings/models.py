@@ -53,7 +53,11 @@ class RoundingChoice(models.TextChoices):
 
 
 class SavingsProduct(models.Model):
-    """A savings product of the institution, in one currency."""
+    """A savings product of the institution, in one currency.
+
+    A guarantee savings product says where a loan's guarantee is kept (its ledger
+    account, 3320, and its interest), not how much: the loan product sets the guarantee
+    percentage (``guarantee_savings_percent``; scenario 2's 10 %)."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -109,12 +113,6 @@ class SavingsProduct(models.Model):
     early_break_penalty_ppm = models.PositiveIntegerField(
         _("penalty for an early break (millionths of the principal)"), default=0
     )
-    guarantee_ppm = models.PositiveIntegerField(
-        _("guarantee as a share of the loan (millionths)"),
-        default=0,
-        help_text=_("Guarantee savings: 10 % of the loan = 100000."),
-    )
-
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -150,7 +148,6 @@ class SavingsProduct(models.Model):
             models.CheckConstraint(
                 condition=Q(withholding_tax_ppm__lte=1_000_000)
                 & Q(early_break_penalty_ppm__lte=1_000_000)
-                & Q(guarantee_ppm__lte=1_000_000)
                 & Q(interest_rate_ppm__lte=1_000_000),
                 name="savings_product_rates_bounded",
             ),

@@ -18,7 +18,6 @@ from mupaka.savings.services.eod import (
 )
 from mupaka.savings.services.holds import (
     guarantee_account_for,
-    guarantee_amount,
     guarantee_apply_line,
     guarantee_block,
     guarantee_release,
@@ -57,7 +56,6 @@ __all__ = [
     "SavingsLineSpec",
     "TransferResult",
     "guarantee_account_for",
-    "guarantee_amount",
     "guarantee_apply_line",
     "guarantee_block",
     "guarantee_release",

@@ -4,11 +4,12 @@ A hold makes part of an account's balance unavailable (``blocked_minor`` is the 
 the account's active holds); it moves no money, so it posts no journal entry, but it
 is written in the account's history (``block`` / ``unblock`` transactions).
 
-Guarantee savings for loans::
+Guarantee savings for loans (how much is the loan product's business: its guarantee
+savings percentage; savings keeps the money and blocks it)::
 
     # at disbursement, inside the loans service's transaction
     acct = guarantee_account_for(actor=teller, member=member, currency="USD")
-    g = guarantee_amount(loan_amount=Money.of("200", "USD"), product=acct.product)
+    g = Money.of("20", "USD")  # the loan product's 10 % of a USD 200 loan
     line = savings_movement_line(actor=teller, account=acct, amount=g, direction="in",
                                  kind="deposit", business_date=bd, customer=False,
                                  reference=f"loans.loan:{loan.pk}")
@@ -33,11 +34,10 @@ from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record
 from mupaka.core.exceptions import NotFound, ValidationFailed
-from mupaka.core.money import Money, Rounding
+from mupaka.core.money import Money
 from mupaka.core.permissions import has_perm, require_branch, require_perm
 from mupaka.members.models import Member
 from mupaka.savings.models import (
-    PPM,
     AccountStatus,
     Channel,
     HoldReason,
@@ -225,13 +225,6 @@ def guarantee_product_for(currency: str) -> SavingsProduct:
             code="no_guarantee_product",
         )
     return product
-
-
-def guarantee_amount(*, loan_amount: Money, product: SavingsProduct | None = None) -> Money:
-    """The product's share of the loan (10 % of USD 200 = USD 20), rounded half-even to
-    the minor unit. The loans engineer may use the loan product's own percentage instead."""
-    product = product or guarantee_product_for(loan_amount.currency)
-    return (loan_amount * (product.guarantee_ppm / PPM)).round(Rounding.HALF_EVEN)
 
 
 def guarantee_account_for(

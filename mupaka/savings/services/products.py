@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+import warnings
+from dataclasses import InitVar, asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,12 @@ from mupaka.savings.models import (
 @dataclass(frozen=True)
 class ProductData:
     """A product as people write it: amounts in major units ("10.00"), rates in percent
-    ("6" = 6 % a year). The service turns them into minor units and millionths."""
+    ("6" = 6 % a year). The service turns them into minor units and millionths.
+
+    There is no guarantee percentage: the loan product sets the share of a loan kept as
+    guarantee savings (``guarantee_savings_percent``). ``guarantee_percent`` is still
+    accepted for the callers written before (loans' and tellers' test fixtures, the loans
+    demo) and IGNORED with a DeprecationWarning; it goes once they no longer pass it."""
 
     code: str
     name: str
@@ -47,8 +53,17 @@ class ProductData:
     dormancy_days: int = 0
     term_months: int | None = None
     early_break_penalty: Decimal | str = "0"
-    guarantee_percent: Decimal | str = "0"
     is_active: bool = True
+    guarantee_percent: InitVar[Decimal | str | None] = None  # deprecated, ignored
+
+    def __post_init__(self, guarantee_percent) -> None:
+        if guarantee_percent is not None:
+            warnings.warn(
+                "ProductData(guarantee_percent=...) is ignored: the loan product sets the "
+                "guarantee percentage (guarantee_savings_percent).",
+                DeprecationWarning,
+                stacklevel=3,
+            )
 
 
 AMOUNT_FIELDS = {
@@ -61,7 +76,6 @@ PERCENT_FIELDS = {
     "interest_rate": "interest_rate_ppm",
     "withholding_tax": "withholding_tax_ppm",
     "early_break_penalty": "early_break_penalty_ppm",
-    "guarantee_percent": "guarantee_ppm",
 }
 PRODUCT_FIELDS = [
     "code",
@@ -82,7 +96,6 @@ PRODUCT_FIELDS = [
     "dormancy_days",
     "term_months",
     "early_break_penalty_ppm",
-    "guarantee_ppm",
 ]
 
 
@@ -161,8 +174,6 @@ def _clean(data: ProductData) -> dict[str, Any]:
         if data.posting_frequency == PostingFrequencyChoice.AT_MATURITY:
             err("posting_frequency", _("Only a term deposit posts its interest at maturity."))
         out["term_months"] = None
-    if data.kind != ProductKind.GUARANTEE and out.get("guarantee_ppm"):
-        err("guarantee_percent", _("Only a guarantee savings product has a guarantee percentage."))
     if errors:
         first = next(iter(errors.values()))[0]
         raise ValidationFailed(first, errors=errors)

@@ -86,9 +86,7 @@ def rwf_product(make_product):
 
 @pytest.fixture
 def guarantee_product(make_product):
-    return make_product(
-        code="EG-USD", name="Épargne de garantie USD", kind="guarantee", guarantee_percent="10"
-    )
+    return make_product(code="EG-USD", name="Épargne de garantie USD", kind="guarantee")
 
 
 @pytest.fixture

@@ -69,6 +69,35 @@ def test_product_validation_errors_by_field(api_client_for, staff, chart):
     assert set(r.json()["errors"]) == {"currency", "min_balance", "term_months"}
 
 
+def test_a_guarantee_product_has_no_percentage_of_its_own(api_client_for, staff, chart):
+    """The loan product sets the guarantee; the savings product's old field is ignored
+    (deprecated, accepted only for the clients written before) and never shown."""
+    api = api_client_for(staff["manager"])
+    r = post(
+        api,
+        "/api/v1/savings-products",
+        {"code": "EG-USD", "name": "Garantie", "kind": "guarantee", "currency": "USD"},
+    )
+    assert r.status_code == 201, r.json()
+    assert "guarantee_percent" not in r.json()
+    r = post(
+        api,
+        "/api/v1/savings-products",
+        {
+            "code": "EG-CDF",
+            "name": "Garantie CDF",
+            "kind": "guarantee",
+            "currency": "CDF",
+            "guarantee_percent": "10",
+        },
+    )
+    assert r.status_code == 201 and "guarantee_percent" not in r.json()
+    assert all("guarantee_percent" not in p for p in api.get("/api/v1/savings-products").json())
+    schema = api.get("/api/v1/openapi.json").json()
+    field = schema["components"]["schemas"]["ProductInRequest"]["properties"]["guarantee_percent"]
+    assert field["deprecated"] is True and "ignored" in field["description"]
+
+
 def test_product_refused_to_a_teller(api_client_for, staff, chart):
     r = post(
         api_client_for(staff["teller"]),

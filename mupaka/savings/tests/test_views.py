@@ -166,6 +166,10 @@ def test_close_an_empty_account(staff, member, usd_product, open_account):
 
 def test_product_form_and_limits(staff, chart):
     client = client_for(staff["manager"])
+    form = client.get(reverse("savings:product_create")).content.decode()
+    # no guarantee percentage on a savings product: the loan product sets it
+    assert 'name="guarantee_percent"' not in form
+    assert "the loan product sets how much of the loan is kept" in form
     response = client.post(
         reverse("savings:product_create"),
         {

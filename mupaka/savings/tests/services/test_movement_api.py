@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 from django.db import transaction
 
@@ -13,10 +15,10 @@ from mupaka.savings.models import SavingsAccount, SavingsHold, SavingsTransactio
 from mupaka.savings.services import (
     SavingsLineSpec,
     guarantee_account_for,
-    guarantee_amount,
     guarantee_apply_line,
     guarantee_block,
     guarantee_release,
+    product_data,
     savings_entry_link,
     savings_movement_line,
     savings_transaction_reverse,
@@ -161,10 +163,10 @@ class _nullcontext:
 
 # --- guarantees ------------------------------------------------------------------------------------
 def _disburse_with_guarantee(member, staff, bdate, loan_ref="loans.loan:42"):
-    """Scenario 2 at disbursement: USD 200 loan, 10 % guarantee taken from it."""
+    """Scenario 2 at disbursement: USD 200 loan, the loan product's 10 % guarantee (USD 20)
+    taken from it."""
     acct = guarantee_account_for(actor=staff["teller"], member=member, currency="USD")
-    g = guarantee_amount(loan_amount=m("200"))
-    assert g == m("20")
+    g = m("20")
     with transaction.atomic():
         line = savings_movement_line(
             actor=staff["teller"],
@@ -269,6 +271,15 @@ def test_guarantee_needs_the_money_first(member, guarantee_product, staff, bdate
             business_date=bdate,
         )
     assert exc.value.code == "insufficient_available"
+
+
+def test_the_savings_product_sets_no_guarantee_percentage(make_product):
+    """The loan product sets the guarantee (scenario 2's 10 %): the old savings-side
+    percentage is refused by nothing but kept nowhere, with a warning to its callers."""
+    with pytest.warns(DeprecationWarning, match="loan product"):
+        product = make_product(code="EG-OLD", kind="guarantee", guarantee_percent="10")
+    assert not hasattr(product, "guarantee_ppm")
+    assert "guarantee_percent" not in asdict(product_data(product))
 
 
 def test_no_guarantee_product(member, staff, chart):
