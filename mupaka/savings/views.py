@@ -288,10 +288,12 @@ def account_statement_pdf(request, pk: int):
     _form, date_from, date_to = _statement_dates(request, account)
     if date_to < date_from:
         date_from, date_to = date_to, date_from
-    statement = selectors.account_statement(
-        user=request.user, account=account, date_from=date_from, date_to=date_to
-    )
     with translation.override("fr"):
+        # the rows' operation labels are translated when the statement is read: in French
+        # too, whatever language the reader's screens are in
+        statement = selectors.account_statement(
+            user=request.user, account=account, date_from=date_from, date_to=date_to
+        )
         html = render_to_string(
             "savings/statement_pdf.html",
             {

@@ -3,11 +3,15 @@ the forms doing their one service call."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from mupaka.savings.models import SavingsAccount, SavingsProduct
+from mupaka.savings.services import savings_withdraw
 from mupaka.savings.tests.conftest import key, m, verify_green
 from mupaka.shares.models import ShareHolding
 
@@ -115,18 +119,61 @@ def test_withdraw_form_shows_the_refusal_on_the_form(staff, account):
     assert SavingsAccount.objects.get(pk=account.pk).balance_minor == 10000
 
 
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF, every page, spaces normalized (French money has no-break
+    spaces: "1 234,50 $US")."""
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
 def test_statement_screen_and_pdf(staff, account):
     client = client_for(staff["teller"])
+    savings_withdraw(actor=staff["teller"], account=account, amount=m("30"), idempotency_key=key())
     screen = client.get(
         reverse("savings:statement", args=[account.pk]),
         {"date_from": "2026-11-01", "date_to": "2026-11-30"},
     )
     assert screen.status_code == 200 and "100.00 USD" in screen.content.decode()
+    # the passbook is in French whatever the reader's screens speak (English here)
     pdf = client.get(
         reverse("savings:statement_pdf", args=[account.pk]),
         {"date_from": "2026-11-01", "date_to": "2026-11-30"},
     )
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = pdf_text(pdf.content)
+    for label in (
+        "Relevé de compte d'épargne",
+        "Compte",
+        "Membre",
+        "Période",
+        "Solde d'ouverture",
+        "Sortie",
+        "Entrée",
+        "Solde",
+        "Totaux et solde de clôture",
+        "Dépôt",
+        "Retrait",
+        "Frais",
+    ):
+        assert label in text, (label, text)
+    for english in ("Deposit", "Withdrawal", "Opening balance", "Statement"):
+        assert english not in text, (english, text)
+    member = account.member
+    assert member.full_name in text and member.number in text and account.number in text
+    assert "01/11/2026 – 30/11/2026" in text
+    # the running balance line by line: opening 0, +100 → 100, −30 → 70, −0.50 fee → 69.50;
+    # available 69.50 − the minimum balance of 5
+    rows = [
+        "Solde d'ouverture 0,00 USD",
+        "Dépôt Dépôt sur le compte d'épargne BKV-000001-01 100,00 USD 100,00 USD",
+        "Retrait Retrait du compte d'épargne BKV-000001-01 30,00 USD 70,00 USD",
+        "Frais Frais de retrait 0,50 USD 69,50 USD",
+        "Totaux et solde de clôture 30,50 USD 100,00 USD 69,50 USD",
+        "Solde disponible ce jour : 64,50 USD",
+    ]
+    positions = [text.find(row.replace("BKV-000001-01", account.number)) for row in rows]
+    assert -1 not in positions and positions == sorted(positions), (positions, text)
     bad = client.get(
         reverse("savings:statement", args=[account.pk]),
         {"date_from": "2026-11-30", "date_to": "2026-11-01"},
