@@ -442,20 +442,22 @@ def register_redemption_check(check: RedemptionCheck) -> None:
 
 
 def _loans_settled(actor, member: Member) -> str | None:
-    """Ask the loans app (its selector ``member_loans_due``) whether she still has an
-    active loan; then the registered checks."""
+    """Whether she still has a loan that is not settled: filed, approved or being repaid
+    (the loans app's ``OPEN_STATUSES``, the same rule as its exit check, in every branch);
+    then the registered checks."""
     try:
-        from mupaka.loans.selectors import member_loans_due
+        from mupaka.loans.models import OPEN_STATUSES, Loan
     except ImportError:  # pragma: no cover - loans not installed
-        member_loans_due = None
-    if member_loans_due is not None:
+        Loan = None  # noqa: N806
+    if Loan is not None:
         if not has_perm(actor, "loan.view"):
             return _("Only staff who can see her loans may ask or approve a redemption.")
-        due = member_loans_due(user=actor, member=member)
-        if due:
+        loan = Loan.objects.filter(member=member, status__in=OPEN_STATUSES).order_by("pk").first()
+        if loan is not None:
             return _(
-                "She still has %(n)s active loan(s): her shares are redeemed once they are settled."
-            ) % {"n": len(due)}
+                "She still has loan %(number)s (%(status)s): her shares are redeemed once her "
+                "loans are settled."
+            ) % {"number": loan.number, "status": loan.get_status_display().lower()}
     for check in _REDEMPTION_CHECKS:
         problem = check(member)
         if problem:

@@ -103,8 +103,9 @@ def test_a_pending_member_buys_at_least_the_minimum(share_product, pending, staf
 
 
 def test_buying_from_savings(
-    share_product, member, staff, till, usd_product, open_account, deposit
+    member, share_product, staff, till, usd_product, open_account, deposit
 ):
+    # (an active member from before the share product: her first purchase pays the fee)
     acct = open_account(member, usd_product)
     deposit(acct, m("100"))
     result = shares_purchase(
@@ -198,17 +199,96 @@ def test_a_member_with_shares_cannot_exit(share_product, pending, staff, till):
     assert "shares" in exc.value.message
 
 
-def test_redemption_waits_for_her_loans(share_product, pending, staff, till):
+@pytest.fixture
+def loan_product(chart, staff):
+    """A USD trader loan, monthly, declining balance (the loans app's own services)."""
+    from mupaka.loans.services import ProductData, loan_product_create
+
+    return loan_product_create(
+        actor=staff["manager"],
+        data=ProductData(
+            code="TRADER-USD",
+            name="Crédit commerçante (USD, mensuel)",
+            currency="USD",
+            min_principal="50",
+            max_principal="2000",
+            min_installments=1,
+            max_installments=24,
+            default_installments=6,
+            frequency="months",
+            interest_method="declining",
+            min_rate="24",
+            max_rate="36",
+            default_rate="30",
+        ),
+    )
+
+
+def test_redemption_waits_for_her_real_loan(share_product, pending, staff, till, loan_product):
+    """Her loan, filed, approved and disbursed through the loans services, holds her
+    shares back at every step until it is repaid and closed; a loan filed after the
+    request stops the approval."""
+    from mupaka.loans import selectors as loan_selectors
+    from mupaka.loans import services as loans
+    from mupaka.loans.models import LoanStatus
+
+    shares_purchase(actor=staff["teller"], member=pending, shares=2, idempotency_key=key())
+    pending.refresh_from_db()
+
+    def apply():
+        return loans.loan_apply(
+            actor=staff["officer"],
+            member=pending,
+            product=loan_product,
+            principal=m("300"),
+            installments=6,
+            purpose="Stock de pagnes",
+        )
+
+    def refused(loan):
+        with pytest.raises(ValidationFailed) as exc:
+            shares_redeem_request(actor=staff["officer"], member=pending, reason="Sortie")
+        assert exc.value.code == "loans_not_settled"
+        assert loan.number in exc.value.message
+        return exc.value
+
+    loan = apply()
+    assert "submitted" in refused(loan).message
+    loan = loans.loan_approve(actor=staff["committee"], loan=loan)
+    assert "approved" in refused(loan).message
+    loans.loan_disburse(actor=staff["teller"], loan=loan, idempotency_key=key())
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.ACTIVE
+    assert "active" in refused(loan).message
+    payoff = loan_selectors.loan_summary(loan).payoff
+    loans.loan_repay(actor=staff["teller"], loan=loan, amount=payoff, idempotency_key=key())
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.CLOSED
+    # settled: the request goes through; a new loan filed before the approval stops it
+    redemption = shares_redeem_request(actor=staff["officer"], member=pending, reason="Sortie")
+    second = apply()
+    with pytest.raises(ValidationFailed) as exc:
+        shares_redeem_decide(actor=staff["committee"], redemption=redemption, approve=True)
+    assert exc.value.code == "loans_not_settled" and second.number in exc.value.message
+    loans.loan_reject(actor=staff["committee"], loan=second, reason="Elle quitte la COOPEC")
+    shares_redeem_decide(actor=staff["committee"], redemption=redemption, approve=True)
+    txn = shares_redeem_pay(actor=staff["teller"], redemption=redemption, idempotency_key=key())
+    assert txn.amount_minor == 2000
+    verify_green()
+
+
+def test_redemption_waits_for_the_registered_checks(share_product, pending, staff, till):
     shares_purchase(actor=staff["teller"], member=pending, shares=2, idempotency_key=key())
 
     def owes(member):
-        return "Elle doit encore un crédit." if member.pk == pending.pk else None
+        return "Elle doit encore une avance." if member.pk == pending.pk else None
 
     register_redemption_check(owes)
     try:
         with pytest.raises(ValidationFailed) as exc:
             shares_redeem_request(actor=staff["officer"], member=pending, reason="Sortie")
         assert exc.value.code == "loans_not_settled"
+        assert exc.value.message == "Elle doit encore une avance."
     finally:
         from mupaka.shares import services
 
