@@ -160,6 +160,99 @@ def test_quarterly_product_waits_for_the_quarter(staff, make_product, make_membe
     verify_green()
 
 
+def test_annual_interest_posted_once_a_year_end_to_end(
+    staff, make_product, make_member, open_account
+):
+    """An annual product (6 %, daily balance, 10 % withheld) through six month ends and
+    the year end, by hand: USD 1,000 from 30 June, USD 400 moved out on 1 October.
+    Every month end accrues the interest payable and posts nothing to the account; on
+    31 December the year's interest is credited, the tax withheld, the payable emptied,
+    and a second run changes nothing.
+
+    Balance-days: 30 Jun–30 Sep 93 days × 100,000 + 1 Oct–31 Dec 92 days × 60,000
+    = 14,820,000; × 6 % / 365 = 2,436.16 → USD 24.36 gross; tax 243.6 → USD 2.44."""
+    annual = make_product(
+        code="EV-AN", interest_rate="6", posting_frequency="annually", withholding_tax="10"
+    )
+    flat = make_product(code="EV-SINK")  # no interest: where the USD 400 goes
+    on(dt.date(2026, 6, 30))
+    member = make_member()
+    acct = open_account(member, annual)
+    sink = open_account(member, flat)
+    bank_deposit(staff, acct, m("1000"))
+
+    def payable_minor():
+        lines = JournalLine.objects.filter(account__number="3380-USD")
+        return sum(ln.credit_minor - ln.debit_minor for ln in lines)
+
+    accrued = []
+    for month_end in (
+        dt.date(2026, 6, 30),
+        dt.date(2026, 7, 31),
+        dt.date(2026, 8, 31),
+        dt.date(2026, 9, 30),
+        dt.date(2026, 10, 31),
+        dt.date(2026, 11, 30),
+    ):
+        on(month_end)
+        result = savings_interest_post(on_date=month_end)
+        assert "EV-AN" not in result["products"]  # not a posting date for it
+        acct.refresh_from_db()
+        assert acct.interest_posted_through is None
+        accrued.append(payable_minor())
+        verify_green()  # the payable equals what the account has earned so far
+        if month_end.month == 9:
+            on(dt.date(2026, 10, 1))
+            savings_transfer(
+                actor=staff["manager"],
+                from_account=acct,
+                to_account=sink,
+                amount=m("400"),
+                idempotency_key=key(),
+            )
+    assert accrued == sorted(accrued) and accrued[0] > 0  # it grows month by month
+    assert list(acct.transactions.values_list("kind", flat=True)) == ["deposit", "transfer"]
+    # 30 June to 30 November: 93 days at 1,000 and 61 at 600
+    assert (acct.acc_days, acct.acc_balance_days) == (154, 93 * 100_000 + 61 * 60_000)
+    assert accrued[-1] == 2130  # 12,960,000 × 6 % / 365 = 2,130.41: in the ledger already
+
+    year_end = dt.date(2026, 12, 31)
+    on(year_end)
+    result = savings_interest_post(on_date=year_end)
+    assert result["products"]["EV-AN"] == {"accounts": 1, "gross_minor": 2436}
+    acct.refresh_from_db()
+    assert acct.balance == m("621.92")  # 600 + 24.36 − 2.44
+    assert (acct.acc_days, acct.acc_balance_days, acct.interest_posted_through) == (
+        0,
+        0,
+        year_end,
+    )
+    history = list(acct.transactions.values_list("kind", "direction", "amount_minor"))
+    assert history[-2:] == [("interest", "in", 2436), ("withholding_tax", "out", 244)]
+    entry = JournalEntry.objects.get(source_type="savings.interest", narrative__contains="EV-AN")
+    assert entry.business_date == year_end and "31/12/2026" in entry.narrative
+    lines = {(ln.account.number, ln.debit_minor, ln.credit_minor) for ln in entry.lines.all()}
+    assert lines == {
+        ("3380-USD", 2436, 0),
+        ("3300-USD", 0, 2436),
+        ("3300-USD", 244, 0),
+        ("4400-USD", 0, 244),
+    }
+    expense = JournalLine.objects.filter(account__number="6000-USD")
+    assert sum(ln.debit_minor - ln.credit_minor for ln in expense) == 2436
+    assert payable_minor() == 0
+    verify_green()
+    # the same evening again: nothing more; next year starts from zero
+    entries, txns = JournalEntry.objects.count(), SavingsTransaction.objects.count()
+    assert savings_interest_post(on_date=year_end) == result
+    assert (JournalEntry.objects.count(), SavingsTransaction.objects.count()) == (entries, txns)
+    on(dt.date(2027, 1, 31))
+    assert "EV-AN" not in savings_interest_post(on_date=dt.date(2027, 1, 31))["products"]
+    acct.refresh_from_db()
+    assert (acct.acc_days, acct.balance) == (31, m("621.92"))
+    verify_green()
+
+
 def test_monthly_maintenance_fee(staff, make_product, make_member, open_account):
     product = make_product(code="EV-FEE", maintenance_fee="1")
     on(dt.date(2026, 10, 15))
