@@ -49,6 +49,7 @@ HOLDING_OUT = inline_serializer(
     "ShareHoldingOut",
     {
         "member": serializers.IntegerField(),
+        "member_status": serializers.CharField(),
         "shares": serializers.IntegerField(),
         "paid": serializers.CharField(),
         "currency": serializers.CharField(),
@@ -66,12 +67,16 @@ class MemberShares(APIView):
         holding = selectors.holding_for(member)
         product = selectors.share_product()
         currency = holding.currency if holding else (product.currency if product else "")
+        if holding is not None:
+            paid = str(holding.paid.amount)
+        else:  # nothing paid yet: zero in the currency's decimals ("0.00"), as elsewhere
+            paid = str(product.money(0).amount) if product else "0"
         return Response(
             {
                 "member": member.pk,
                 "member_status": member.status,
                 "shares": holding.shares if holding else 0,
-                "paid": str(holding.paid.amount) if holding else "0",
+                "paid": paid,
                 "currency": currency,
                 "entry_fee_paid_date": holding.entry_fee_paid_date if holding else None,
             }

@@ -47,7 +47,6 @@ from mupaka.core.exceptions import ValidationFailed
 from mupaka.core.money import Money
 from mupaka.core.permissions import require_perm
 from mupaka.ledger.services import LineSpec, journal_post
-from mupaka.savings import hooks
 from mupaka.savings.domain.interest import Accumulator, interest_from_accumulator
 from mupaka.savings.domain.periods import is_posting_date
 from mupaka.savings.gl import gl_account
@@ -637,5 +636,4 @@ def term_deposits_mature(*, on_date: dt.date, actor=None) -> dict:
         object_repr=f"term_deposits_mature {on_date.isoformat()}",
         after=result,
     )
-    hooks.on_commit([])
     return result

@@ -259,6 +259,9 @@ def test_scenario_1_through_the_api(
     furaha = make_member(active=False)
     teller = api_client_for(staff["teller"])
     url = f"/api/v1/members/{furaha.pk}/shares"
+    before = teller.get(url).json()
+    assert (before["member_status"], before["shares"], before["paid"]) == ("pending", 0, "0.00")
+    assert (before["currency"], before["entry_fee_paid_date"]) == ("USD", None)
     r = post(teller, url, {"shares": 1}, idem=key())
     assert r.status_code == 400 and r.json()["code"] == "below_minimum"
     assert "shares" in r.json()["errors"]
@@ -269,7 +272,9 @@ def test_scenario_1_through_the_api(
     assert r.status_code == 201, r.json()
     assert (r.json()["total"], r.json()["member_activated"]) == ("25.00", True)
     assert post(teller, url, {"shares": 2}, idem=k).status_code == 200
-    assert teller.get(url).json()["shares"] == 2
+    after = teller.get(url).json()
+    assert (after["member_status"], after["shares"], after["paid"]) == ("active", 2, "20.00")
+    assert after["entry_fee_paid_date"] is not None
     for product, amount, currency in ((usd_product, "20", "USD"), (cdf_product, "50000", "CDF")):
         r = post(teller, "/api/v1/savings-accounts", {"member": furaha.pk, "product": product.pk})
         assert r.status_code == 201, r.json()

@@ -368,3 +368,38 @@ def test_rwf_deposit_of_scenario_3(member, rwf_product, open_account, deposit):
         == 12000
     )
     verify_green()
+
+
+def test_listeners_hear_of_committed_operations_only(
+    member, usd_product, open_account, deposit, staff, django_capture_on_commit_callbacks
+):
+    """The SMS receipt's hook: after commit, each listener gets the operation's savings
+    transaction ids (a withdrawal: the withdrawal and its fee); a refused operation calls
+    no one; a failing listener never undoes the money."""
+    from mupaka.savings import hooks
+
+    heard = []
+
+    def broken(ids):
+        raise RuntimeError("SMS gateway down")
+
+    hooks.register_listener(broken)
+    hooks.register_listener(heard.append)
+    try:
+        acct = open_account(member, usd_product)
+        with django_capture_on_commit_callbacks(execute=True):
+            first = deposit(acct, m("100"))
+        with django_capture_on_commit_callbacks(execute=True):
+            out = savings_withdraw(
+                actor=staff["teller"], account=acct, amount=m("10"), idempotency_key=key()
+            )
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationFailed):
+            savings_withdraw(
+                actor=staff["teller"], account=acct, amount=m("500"), idempotency_key=key()
+            )
+    finally:
+        hooks.unregister_listener(broken)
+        hooks.unregister_listener(heard.append)
+    fee = SavingsTransaction.objects.get(entry_id=out.entry_number, kind="fee")
+    assert heard == [[first.transaction_id], [out.transaction_id, fee.pk]]
+    assert SavingsAccount.objects.get(pk=acct.pk).balance_minor == 10000 - 1000 - 50
