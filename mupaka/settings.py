@@ -119,7 +119,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": (
             "PRAGMA journal_mode=WAL; "
             f"PRAGMA synchronous={os.environ.get('MUPAKA_SQLITE_SYNCHRONOUS', 'FULL')}; "
-            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"
+            "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

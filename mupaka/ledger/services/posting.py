@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,11 +171,12 @@ class _FastCursor:
 
     __slots__ = ("_raw", "_sqlite", "_errors")
 
-    def __init__(self, cursor) -> None:
-        # read once: ``connection`` is a proxy that looks the thread's connection up on
-        # every attribute access (two per statement here, before)
-        db = cursor.db
-        self._raw = cursor.cursor
+    def __init__(self, db) -> None:
+        # ``db`` is the connection wrapper itself, read once: ``connection`` is a proxy
+        # that looks the thread's connection up on every attribute access
+        if db.connection is None:
+            db.ensure_connection()
+        self._raw = db.connection.cursor()
         self._sqlite = db.vendor == "sqlite"
         self._errors = db.wrap_database_errors
 
@@ -191,6 +192,9 @@ class _FastCursor:
 
     def fetchall(self):
         return self._raw.fetchall()
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 def _d(value: dt.date):
@@ -630,74 +634,175 @@ def journal_post(
         branch_id=branch_id,
         reversal_of=reversal_of_id,
     )
-    actor_id = getattr(actor, "pk", None)
-    approved_by_id = getattr(approved_by, "pk", None)
-    with transaction.atomic(), connection.cursor() as django_cursor:
-        cursor = _FastCursor(django_cursor)
+    args = dict(
+        actor_id=getattr(actor, "pk", None),
+        approved_by_id=getattr(approved_by, "pk", None),
+        business_date=business_date,
+        narrative=narrative,
+        lines=lines,
+        source_type=source_type,
+        source_id=source_id,
+        key=key,
+        digest=digest,
+        branch_id=branch_id,
+        reversal_of_id=reversal_of_id,
+    )
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:
+        # inside the caller's transaction (a counter operation): no savepoint of its own;
+        # a refusal is raised before anything is written, and a failed write dooms the
+        # caller's whole transaction (``set_rollback``), never half an entry committed
+        return _post(db, **args)
+    with transaction.atomic():
+        return _post(db, **args)
+
+
+def _post(
+    db,
+    *,
+    actor_id,
+    approved_by_id,
+    business_date,
+    narrative,
+    lines,
+    source_type,
+    source_id,
+    key,
+    digest,
+    branch_id,
+    reversal_of_id,
+) -> JournalEntry:
+    cursor = _FastCursor(db)
+    try:
         last_number, last_hash, closed_through, today, existing = _lock_state(cursor, key)
         if existing is not None:
             return _replay(existing[0], digest, existing[1])
         check_open_date(business_date, closed_through=closed_through, today=today)
         for guard in _POSTING_GUARDS:
             guard(business_date=business_date, cursor=cursor)
-        prepared = prepare_lines(lines, allow_inactive=_reversal_of is not None, cursor=cursor)
+        prepared = prepare_lines(lines, allow_inactive=reversal_of_id is not None, cursor=cursor)
         number = last_number + 1
         posted_at = timezone.now()
-        entry_digest = _write(
-            cursor,
-            number=number,
-            business_date=business_date,
-            posted_at=posted_at,
-            actor_id=actor_id,
-            approved_by_id=approved_by_id,
-            branch_id=branch_id,
-            narrative=narrative,
-            source_type=source_type,
-            source_id=source_id,
-            reversal_of_id=reversal_of_id,
-            key=key,
-            digest=digest,
-            prev_hash=last_hash,
-            lines=prepared,
-        )
-        entry = JournalEntry(
-            number=number,
-            business_date=business_date,
-            posted_at=posted_at,
-            actor_id=actor_id,
-            approved_by_id=approved_by_id,
-            branch_id=branch_id,
-            narrative=narrative,
-            source_type=source_type,
-            source_id=source_id,
-            reversal_of_id=reversal_of_id,
-            idempotency_key=key,
-            request_digest=digest,
-            prev_hash=last_hash,
-            hash=entry_digest,
-        )
-        entry._state.adding = False
-        entry._state.db = connection.alias
-        entry.replayed = False  # type: ignore[attr-defined]
-        totals: dict[str, int] = defaultdict(int)
-        for ln in prepared:
-            totals[ln.currency] += ln.debit_minor
-        _audit_posting(
-            cursor,
-            actor_id=actor_id,
-            action="journal.reverse" if _reversal_of is not None else "journal.post",
-            number=number,
-            narrative=narrative,
-            after={
-                "number": number,
-                "business_date": business_date.isoformat(),
-                "source": f"{source_type}:{source_id}",
-                "totals_minor": dict(totals),
-                "reversal_of": reversal_of_id,
-                "approved_by": approved_by_id,
-            },
-            branch_id=branch_id,
-        )
+        try:
+            entry = _write_all(
+                cursor,
+                number=number,
+                business_date=business_date,
+                posted_at=posted_at,
+                actor_id=actor_id,
+                approved_by_id=approved_by_id,
+                branch_id=branch_id,
+                narrative=narrative,
+                source_type=source_type,
+                source_id=source_id,
+                reversal_of_id=reversal_of_id,
+                key=key,
+                digest=digest,
+                prev_hash=last_hash,
+                lines=prepared,
+            )
+        except BaseException:
+            db.set_rollback(True)
+            raise
+    finally:
+        cursor.close()
+    return entry
+
+
+_ENTRY_FIELDS = (
+    "number",
+    "business_date",
+    "posted_at",
+    "actor_id",
+    "approved_by_id",
+    "branch_id",
+    "narrative",
+    "source_type",
+    "source_id",
+    "reversal_of_id",
+    "idempotency_key",
+    "request_digest",
+    "prev_hash",
+    "hash",
+)
+
+
+def _write_all(
+    cursor,
+    *,
+    number,
+    business_date,
+    posted_at,
+    actor_id,
+    approved_by_id,
+    branch_id,
+    narrative,
+    source_type,
+    source_id,
+    reversal_of_id,
+    key,
+    digest,
+    prev_hash,
+    lines,
+) -> JournalEntry:
+    entry_digest = _write(
+        cursor,
+        number=number,
+        business_date=business_date,
+        posted_at=posted_at,
+        actor_id=actor_id,
+        approved_by_id=approved_by_id,
+        branch_id=branch_id,
+        narrative=narrative,
+        source_type=source_type,
+        source_id=source_id,
+        reversal_of_id=reversal_of_id,
+        key=key,
+        digest=digest,
+        prev_hash=prev_hash,
+        lines=lines,
+    )
+    # as if read back from the database (``from_db``: saved, not adding)
+    entry = JournalEntry.from_db(
+        connection.alias,
+        _ENTRY_FIELDS,
+        (
+            number,
+            business_date,
+            posted_at,
+            actor_id,
+            approved_by_id,
+            branch_id,
+            narrative,
+            source_type,
+            source_id,
+            reversal_of_id,
+            key,
+            digest,
+            prev_hash,
+            entry_digest,
+        ),
+    )
+    entry.replayed = False  # type: ignore[attr-defined]
+    totals: dict[str, int] = defaultdict(int)
+    for ln in lines:
+        totals[ln.currency] += ln.debit_minor
+    _audit_posting(
+        cursor,
+        actor_id=actor_id,
+        action="journal.reverse" if reversal_of_id is not None else "journal.post",
+        number=number,
+        narrative=narrative,
+        after={
+            "number": number,
+            "business_date": business_date.isoformat(),
+            "source": f"{source_type}:{source_id}",
+            "totals_minor": dict(totals),
+            "reversal_of": reversal_of_id,
+            "approved_by": approved_by_id,
+        },
+        branch_id=branch_id,
+    )
     return entry
 
 

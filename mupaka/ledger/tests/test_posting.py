@@ -355,3 +355,54 @@ def test_each_posting_writes_one_audit_row_in_its_transaction(post, staff):
     assert row.after["totals_minor"] == {"USD": 2000}
     assert row.after["source"] == "savings.deposit:9"
     assert row.at is not None
+
+
+# --- inside the caller's transaction (a counter operation posts without a savepoint) ----
+def test_a_refusal_inside_the_callers_transaction_leaves_it_usable(post):
+    from django.db import transaction
+
+    with transaction.atomic():
+        first = post([("5710-USD", "20", None), ("3300-USD", None, "20")])
+        with pytest.raises(ValidationFailed):
+            post([("5710-USD", "20", None), ("3300-USD", None, "19")])
+        second = post([("5710-USD", "5", None), ("3300-USD", None, "5")])
+    assert (first.number, second.number) == (1, 2)
+    assert JournalEntry.objects.count() == 2 and JournalLine.objects.count() == 4
+    assert balance("5710-USD") == "25.00"
+    assert_verify_green()
+
+
+def test_a_failed_write_dooms_the_callers_whole_transaction(post, monkeypatch):
+    """A database error after the lines are written (here the audit insert failing) must
+    never let the caller commit half an entry, even if the caller swallows the error."""
+    from django.db import DatabaseError, transaction
+
+    from mupaka.ledger.services import posting
+
+    def broken_audit(*args, **kwargs):
+        raise DatabaseError("disk I/O error")
+
+    with transaction.atomic():
+        post([("5710-USD", "20", None), ("3300-USD", None, "20")])
+        monkeypatch.setattr(posting, "_audit_posting", broken_audit)
+        try:
+            post([("5710-USD", "5", None), ("3300-USD", None, "5")])
+        except DatabaseError:
+            pass
+        assert transaction.get_rollback()
+    monkeypatch.undo()
+    assert JournalEntry.objects.count() == 0 and JournalLine.objects.count() == 0
+    assert AccountBalance.objects.count() == 0
+    entry = post([("5710-USD", "7", None), ("3300-USD", None, "7")])
+    assert entry.number == 1
+    assert_verify_green()
+
+
+def test_the_returned_entry_is_the_stored_one(post):
+    """journal_post builds the entry it returns without reading it back: same fields."""
+    from django.forms.models import model_to_dict
+
+    entry = post([("5710-USD", "20", None), ("3300-USD", None, "20")], source_id=3)
+    stored = JournalEntry.objects.get(number=entry.number)
+    assert model_to_dict(entry) == model_to_dict(stored)
+    assert entry.posted_at == stored.posted_at and not entry._state.adding
