@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from mupaka.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from mupaka.ledger.models import JournalEntry, JournalLine
@@ -228,6 +229,37 @@ def test_tier_zero_limits(make_member, usd_product, open_account, deposit, staff
     rich = open_account(with_id, usd_product)
     deposit(rich, m("1000"))
     verify_green()
+
+
+def test_only_a_limited_operation_takes_the_member_lock(
+    make_member, usd_product, open_account, deposit, staff
+):
+    """The counter's fast path: a member without a limit costs no statement more when
+    the institution sets tier-0 limits; a tier-0 member's deposit takes her limit lock
+    (PostgreSQL; SQLite's write transaction is exclusive) and sums her accounts."""
+    rich = open_account(make_member(), usd_product)
+    poor = open_account(make_member(id_type="none", id_number=""), usd_product)
+
+    def statements(account) -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            deposit(account, m("10"))
+        return [q["sql"] for q in ctx.captured_queries]
+
+    statements(rich)  # caches warm
+    before = statements(rich)
+    kyc_limit_set(
+        actor=staff["manager"],
+        tier=0,
+        currency="USD",
+        max_balance="500",
+        max_withdrawal_per_day="50",
+    )
+    assert len(statements(rich)) == len(before)
+    assert not any("pg_advisory" in sql for sql in before)
+    limited = statements(poor)
+    assert any("SUM(balance_minor)" in sql for sql in limited)
+    took_lock = any("pg_advisory_xact_lock" in sql for sql in limited)
+    assert took_lock == (connection.vendor == "postgresql")
 
 
 def test_tier_zero_money_moving_between_her_own_accounts_is_counted_once(
