@@ -174,7 +174,7 @@ def child(n: int) -> dict:
     failed = [r.name for r in run_checks() if not r.ok]
     replay = run(50)
     assert replay.replayed and SavingsTransaction.objects.count() == 50 + n, "a replay moved money"
-    return {
+    result = {
         "vendor": connection.vendor,
         "n": n,
         "seconds": elapsed,
@@ -182,6 +182,9 @@ def child(n: int) -> dict:
         "verify": not failed,
         "failed": failed,
     }
+    if connection.vendor == "postgresql":
+        result["raw"] = baseline_pg(n)
+    return result
 
 
 def spawn(n: int, *, pg: bool = False, sync: str = "FULL") -> dict | None:
@@ -236,74 +239,139 @@ CREATE TABLE daytotal (id INTEGER PRIMARY KEY, account_id INT, currency TEXT, bu
 """
 
 
+def _raw_deposits(db, n: int, *, begin: str, commit: str, ph: str, lock: str) -> float:
+    """The rows of ``n`` deposits with plain DB-API calls, one commit each; seconds."""
+
+    def q(sql: str) -> str:
+        return sql.replace("?", ph)
+
+    now = "2026-11-27 10:00:00.000000"
+    cur = db.cursor()
+    started = time.perf_counter()
+    for i in range(1, n + 1):
+        acct = 1 + i % MEMBERS
+        minor = 550 + i % 9500
+        if begin:
+            cur.execute(begin)
+        cur.execute(q("SELECT id FROM txn WHERE idempotency_key = ?"), (f"bench-{i}",))
+        cur.fetchone()
+        cur.execute(
+            q(
+                "SELECT status, balance_minor, blocked_minor, min_balance_minor FROM account "
+                "WHERE id = ?" + lock
+            ),
+            (acct,),
+        )
+        bal = cur.fetchone()
+        new = bal[1] + minor
+        cur.execute(
+            q(
+                "UPDATE account SET balance_minor = ?, available_minor = ?, "
+                "last_customer_date = ? WHERE id = ?"
+            ),
+            (new, new - bal[2] - bal[3], "2026-11-27", acct),
+        )
+        cur.execute(
+            q(
+                "INSERT INTO txn (account_id, business_date, kind, direction, amount_minor, "
+                "balance_after_minor, blocked_after_minor, channel, customer, memo, reference, "
+                "idempotency_key, request_digest, actor_id, created_at) VALUES "
+                "(?, '2026-11-27', 'deposit', 'in', ?, ?, 0, 'cash', 1, 'Dépôt', '', ?, '', 1, ?) "
+                "RETURNING id"
+            ),
+            (acct, minor, new, f"bench-{i}", now),
+        )
+        txn = cur.fetchone()[0]
+        cur.execute(
+            q(
+                "INSERT INTO line (entry_id, line_no, business_date, account_id, currency, "
+                "debit_minor, credit_minor, member_id, subledger_type, subledger_id, memo) VALUES "
+                "(?, 1, '2026-11-27', 1, 'USD', ?, 0, ?, 'tellers.till', '1', 'Dépôt'), "
+                "(?, 2, '2026-11-27', 2, 'USD', 0, ?, ?, 'savings.account', ?, 'Dépôt')"
+            ),
+            (i, minor, acct, i, minor, acct, str(acct)),
+        )
+        cur.execute(
+            q(
+                "INSERT INTO entry VALUES (?, '2026-11-27', ?, 1, 1, ?, 'savings.deposit', ?, ?, "
+                "'', '', ?)"
+            ),
+            (i, now, f"Dépôt compte {acct}", str(txn), f"savings.deposit:bench-{i}", f"{i:064d}"),
+        )
+        cur.execute(
+            q(
+                "INSERT INTO audit (at, actor_id, action, object_type, object_id, object_repr, "
+                "after) VALUES (?, 1, 'journal.post', 'ledger.journalentry', ?, ?, '{}')"
+            ),
+            (now, str(i), f"#{i}"),
+        )
+        for account, debit, credit in ((1, minor, 0), (2, 0, minor)):
+            cur.execute(
+                q(
+                    "INSERT INTO balance (account_id, currency, debit_minor, credit_minor) "
+                    "VALUES (?, 'USD', ?, ?) ON CONFLICT (account_id, currency) DO UPDATE SET "
+                    "debit_minor = balance.debit_minor + excluded.debit_minor, "
+                    "credit_minor = balance.credit_minor + excluded.credit_minor"
+                ),
+                (account, debit, credit),
+            )
+            cur.execute(
+                q(
+                    "INSERT INTO daytotal (account_id, currency, business_date, debit_minor, "
+                    "credit_minor) VALUES (?, 'USD', '2026-11-27', ?, ?) ON CONFLICT "
+                    "(account_id, currency, business_date) DO UPDATE SET "
+                    "debit_minor = daytotal.debit_minor + excluded.debit_minor, "
+                    "credit_minor = daytotal.credit_minor + excluded.credit_minor"
+                ),
+                (account, debit, credit),
+            )
+        cur.execute(q("UPDATE txn SET entry_id = ? WHERE id = ?"), (i, txn))
+        if commit:
+            cur.execute(commit)
+        else:
+            db.commit()
+    return time.perf_counter() - started
+
+
+def _seed_accounts(cur, ph: str) -> None:
+    cur.executemany(
+        f"INSERT INTO account VALUES ({ph}, {ph}, {ph}, 'USD', 'active', 0, 0, 0, 0, '2026-11-27')",
+        [(i, f"BKV-{i:06d}-01", i) for i in range(1, MEMBERS + 1)],
+    )
+
+
 def baseline(n: int, sync: str = "FULL") -> dict:
     folder = tempfile.mkdtemp(prefix="mupaka-bench-raw-")
     db = sqlite3.connect(f"{folder}/raw.sqlite3", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA synchronous={sync}")
     db.executescript(BASELINE_SCHEMA)
-    db.executemany(
-        "INSERT INTO account VALUES (?, ?, ?, 'USD', 'active', 0, 0, 0, 0, '2026-11-27')",
-        [(i, f"BKV-{i:06d}-01", i) for i in range(1, MEMBERS + 1)],
-    )
-    now = "2026-11-27 10:00:00.000000"
-    started = time.perf_counter()
-    for i in range(1, n + 1):
-        acct = 1 + i % MEMBERS
-        minor = 550 + i % 9500
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("SELECT id FROM txn WHERE idempotency_key = ?", (f"bench-{i}",)).fetchone()
-        bal = db.execute(
-            "SELECT status, balance_minor, blocked_minor, min_balance_minor FROM account WHERE id = ?",
-            (acct,),
-        ).fetchone()
-        new = bal[1] + minor
-        db.execute(
-            "UPDATE account SET balance_minor = ?, available_minor = ?, last_customer_date = ? WHERE id = ?",
-            (new, new - bal[2] - bal[3], "2026-11-27", acct),
-        )
-        txn = db.execute(
-            "INSERT INTO txn (account_id, business_date, kind, direction, amount_minor, "
-            "balance_after_minor, blocked_after_minor, channel, customer, memo, reference, "
-            "idempotency_key, request_digest, actor_id, created_at) VALUES "
-            "(?, '2026-11-27', 'deposit', 'in', ?, ?, 0, 'cash', 1, 'Dépôt', '', ?, '', 1, ?) RETURNING id",
-            (acct, minor, new, f"bench-{i}", now),
-        ).fetchone()[0]
-        db.execute(
-            "INSERT INTO line (entry_id, line_no, business_date, account_id, currency, debit_minor, "
-            "credit_minor, member_id, subledger_type, subledger_id, memo) VALUES "
-            "(?, 1, '2026-11-27', 1, 'USD', ?, 0, ?, 'tellers.till', '1', 'Dépôt'), "
-            "(?, 2, '2026-11-27', 2, 'USD', 0, ?, ?, 'savings.account', ?, 'Dépôt')",
-            (i, minor, acct, i, minor, acct, str(acct)),
-        )
-        db.execute(
-            "INSERT INTO entry VALUES (?, '2026-11-27', ?, 1, 1, ?, 'savings.deposit', ?, ?, '', '', ?)",
-            (i, now, f"Dépôt compte {acct}", str(txn), f"savings.deposit:bench-{i}", f"{i:064d}"),
-        )
-        db.execute(
-            "INSERT INTO audit (at, actor_id, action, object_type, object_id, object_repr, after) "
-            "VALUES (?, 1, 'journal.post', 'ledger.journalentry', ?, ?, '{}')",
-            (now, str(i), f"#{i}"),
-        )
-        for account, debit, credit in ((1, minor, 0), (2, 0, minor)):
-            db.execute(
-                "INSERT INTO balance (account_id, currency, debit_minor, credit_minor) VALUES (?, 'USD', ?, ?) "
-                "ON CONFLICT (account_id, currency) DO UPDATE SET debit_minor = debit_minor + excluded.debit_minor, "
-                "credit_minor = credit_minor + excluded.credit_minor",
-                (account, debit, credit),
-            )
-            db.execute(
-                "INSERT INTO daytotal (account_id, currency, business_date, debit_minor, credit_minor) "
-                "VALUES (?, 'USD', '2026-11-27', ?, ?) ON CONFLICT (account_id, currency, business_date) "
-                "DO UPDATE SET debit_minor = debit_minor + excluded.debit_minor, "
-                "credit_minor = credit_minor + excluded.credit_minor",
-                (account, debit, credit),
-            )
-        db.execute("UPDATE txn SET entry_id = ? WHERE id = ?", (i, txn))
-        db.execute("COMMIT")
-    elapsed = time.perf_counter() - started
+    _seed_accounts(db.cursor(), "?")
+    seconds = _raw_deposits(db, n, begin="BEGIN IMMEDIATE", commit="COMMIT", ph="?", lock="")
     db.close()
-    return {"vendor": "sqlite3 (raw)", "n": n, "seconds": elapsed, "ops": n / elapsed}
+    return {"vendor": "sqlite3 (raw)", "n": n, "seconds": seconds, "ops": n / seconds}
+
+
+def baseline_pg(n: int) -> dict:
+    """The same rows with raw psycopg in a schema of its own, in the same cluster."""
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    with psycopg.connect(url) as db:
+        db.execute("DROP SCHEMA IF EXISTS bench_raw CASCADE")
+        db.execute("CREATE SCHEMA bench_raw")
+        db.execute("SET search_path TO bench_raw")
+        for statement in BASELINE_SCHEMA.replace(
+            "INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY"
+        ).split(";"):
+            if statement.strip():
+                db.execute(statement)
+        _seed_accounts(db.cursor(), "%s")
+        db.commit()
+        seconds = _raw_deposits(db, n, begin="", commit="", ph="%s", lock=" FOR UPDATE")
+        db.execute("DROP SCHEMA bench_raw CASCADE")
+        db.commit()
+    return {"vendor": "psycopg (raw)", "n": n, "seconds": seconds, "ops": n / seconds}
 
 
 def main() -> int:
@@ -340,7 +408,14 @@ def main() -> int:
     for sync, (raw, service) in results.items():
         show(f"raw sqlite3, same rows, synchronous={sync}", raw, None)
         show(f"savings_deposit on SQLite, synchronous={sync}", service, raw)
-    show("savings_deposit on PostgreSQL 15", pg, None, "(PostgreSQL could not start: see above)")
+    if pg is not None:
+        show("raw psycopg, same rows, PostgreSQL 15", pg.get("raw"), None)
+    show(
+        "savings_deposit on PostgreSQL 15",
+        pg,
+        pg.get("raw") if pg else None,
+        "(PostgreSQL could not start: see above)",
+    )
     full, normal = results["FULL"][1], results["NORMAL"][1]
     if full is None or normal is None:
         return 1

@@ -18,11 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
@@ -31,6 +29,7 @@ from django.utils.translation import gettext as _
 from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
 from mupaka.core.money import Money
 from mupaka.core.permissions import has_perm
+from mupaka.core.rawsql import RawCursor
 from mupaka.ledger.hashing import GENESIS_HASH, HashLine, entry_hash
 from mupaka.ledger.models import Account, JournalEntry
 
@@ -156,47 +155,6 @@ def request_digest(
 
 
 # --- small SQL helpers ------------------------------------------------------------
-@lru_cache(maxsize=512)
-def _qmark(sql: str) -> str:
-    return sql.replace("%s", "?")
-
-
-class _FastCursor:
-    """DB-API calls straight on the connection's cursor, for the posting path only.
-
-    Django's cursor wrapper rewrites every SQLite statement's placeholders with a regex
-    and stacks several wrappers: about a tenth of a posting's time at the counter. Errors
-    are still translated into django.db exceptions (``wrap_database_errors``).
-    """
-
-    __slots__ = ("_raw", "_sqlite", "_errors")
-
-    def __init__(self, db) -> None:
-        # ``db`` is the connection wrapper itself, read once: ``connection`` is a proxy
-        # that looks the thread's connection up on every attribute access
-        if db.connection is None:
-            db.ensure_connection()
-        self._raw = db.connection.cursor()
-        self._sqlite = db.vendor == "sqlite"
-        self._errors = db.wrap_database_errors
-
-    def execute(self, sql: str, params=()) -> None:
-        with self._errors:
-            if self._sqlite:
-                sqlite3.Cursor.execute(self._raw, _qmark(sql), params)
-            else:
-                self._raw.execute(sql, params)
-
-    def fetchone(self):
-        return self._raw.fetchone()
-
-    def fetchall(self):
-        return self._raw.fetchall()
-
-    def close(self) -> None:
-        self._raw.close()
-
-
 def _d(value: dt.date):
     return connection.ops.adapt_datefield_value(value)
 
@@ -672,7 +630,7 @@ def _post(
     branch_id,
     reversal_of_id,
 ) -> JournalEntry:
-    cursor = _FastCursor(db)
+    cursor = RawCursor(db)
     try:
         last_number, last_hash, closed_through, today, existing = _lock_state(cursor, key)
         if existing is not None:

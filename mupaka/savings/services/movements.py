@@ -40,16 +40,16 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Literal
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
 from mupaka.core.money import Money
 from mupaka.core.permissions import require_branch, require_perm
+from mupaka.core.rawsql import RawCursor
 from mupaka.ledger.models import JournalEntry
 from mupaka.ledger.services import LineSpec, journal_post
 from mupaka.members.domain.kyc import IdDocument, kyc_tier
@@ -133,55 +133,6 @@ class MovementResult:
             "available_balance": str(self.available.amount),
             "replayed": self.replayed,
         }
-
-
-# --- plain statements on the hot path --------------------------------------------------
-@lru_cache(maxsize=256)
-def _qmark(sql: str) -> str:
-    return sql.replace("%s", "?")
-
-
-class FastCursor:
-    """The connection's own DB-API cursor, for the few statements of a counter operation
-    (as the ledger's posting path): Django's cursor wrapper rewrites each SQLite
-    statement's placeholders with a regex and stacks several wrappers, a sizeable share
-    of a deposit's time. Errors are still translated into django.db exceptions. Must run
-    inside a transaction (the connection is open)."""
-
-    __slots__ = ("db", "_raw", "_sqlite")
-
-    def __init__(self) -> None:
-        # ``connection`` is a proxy resolving the thread's connection on every attribute
-        # read: resolve it once.
-        db = connections[DEFAULT_DB_ALIAS]
-        if db.connection is None:
-            db.ensure_connection()
-        self.db = db
-        self._raw = db.connection.cursor()
-        self._sqlite = db.vendor == "sqlite"
-
-    def __enter__(self) -> FastCursor:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._raw.close()
-
-    def execute(self, sql: str, params=()) -> None:
-        with self.db.wrap_database_errors:
-            if self._sqlite:
-                self._raw.execute(_qmark(sql), params)
-            else:
-                self._raw.execute(sql, params)
-
-    def fetchone(self):
-        return self._raw.fetchone()
-
-    def fetchall(self):
-        return self._raw.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        return self._raw.rowcount
 
 
 # --- the locked account ---------------------------------------------------------------
@@ -279,7 +230,7 @@ def lock_accounts(ids: list[int], *, key: str | None = None) -> dict[int, Locked
     ids = sorted({int(i) for i in ids})
     if not ids:
         return {}
-    with FastCursor() as cursor:
+    with RawCursor() as cursor:
         suffix = " FOR UPDATE OF a" if cursor.db.vendor == "postgresql" else ""
         cursor.execute(
             _LOCK_SQL  # noqa: S608 (only %s placeholders are joined)
@@ -490,7 +441,7 @@ def record(
         if customer and business_date > acct.last_customer_date
         else (acct.last_customer_date)
     )
-    with FastCursor() as cursor:
+    with RawCursor() as cursor:
         ops = cursor.db.ops
         d = ops.adapt_datefield_value
         cursor.execute(
@@ -669,7 +620,7 @@ def savings_entry_link(*, entry: JournalEntry, lines) -> None:
             _("This operation was already posted (entry %(number)s).") % {"number": entry.number},
             code="already_posted",
         )
-    with FastCursor() as cursor:
+    with RawCursor() as cursor:
         cursor.execute(
             "UPDATE savings_savingstransaction SET entry_id = %s "  # noqa: S608 (only %s placeholders are joined)
             f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND entry_id IS NULL",
