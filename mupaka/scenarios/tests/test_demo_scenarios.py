@@ -41,9 +41,42 @@ def test_the_demo_plays_every_scenario(demo):
     """One demo for the five stories (it takes about 10 s to build on SQLite, 2 minutes on
     PostgreSQL): the counter day first (1, 3), then 2 and 5 as the demo left them, then
     the month end (4)."""
+    _what_the_demo_holds()
     _counter_day(demo["desks"], demo["out"])
     _group_loan_and_the_loan_put_right(demo["desks"])
     _month_end(demo["desks"])
+
+
+def _what_the_demo_holds():
+    """Issue 5's demo content: savings accounts with a year of history (interest posted at
+    month ends, some accounts gone dormant), member shares, past tills counted and closed
+    (one with a shortfall approved), exchanges, and the day's rates."""
+    from django.db.models import Max, Min
+
+    from mupaka.savings.models import AccountStatus, SavingsAccount, SavingsTransaction
+    from mupaka.shares.models import ShareHolding
+    from mupaka.tellers.models import Exchange, ExchangeRate, Till, TillStatus
+
+    history = SavingsTransaction.objects.filter(kind="deposit").aggregate(
+        first=Min("business_date"), last=Max("business_date")
+    )
+    assert (DEMO_DATE - history["first"]).days >= 300
+    assert history["last"] < DEMO_DATE  # today's counter is left to the teller
+    assert SavingsTransaction.objects.filter(kind="withdrawal").count() > 50
+    interest_days = set(
+        SavingsTransaction.objects.filter(kind="interest").values_list("business_date", flat=True)
+    )
+    month_ends = {day for day in interest_days if (day + dt.timedelta(days=1)).day == 1}
+    assert len(month_ends) >= 6  # posted monthly (term deposits pay at maturity too)
+    statuses = set(SavingsAccount.objects.values_list("status", flat=True))
+    assert {AccountStatus.ACTIVE, AccountStatus.DORMANT} <= statuses
+    assert {"USD", "CDF", "RWF"} <= set(SavingsAccount.objects.values_list("currency", flat=True))
+    assert ShareHolding.objects.filter(shares__gt=0).count() >= 10
+    closed = Till.objects.filter(status=TillStatus.CLOSED, business_date__lt=DEMO_DATE)
+    assert closed.count() >= 3
+    assert Exchange.objects.filter(business_date__lt=DEMO_DATE).count() >= 10
+    assert ExchangeRate.objects.filter(rate_date=DEMO_DATE).exists()
+    assert verify_green()
 
 
 def _counter_day(desks, out):
