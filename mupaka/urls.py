@@ -38,3 +38,5 @@ urlpatterns = [
 ]
 
 handler403 = "mupaka.core.views.permission_denied"
+handler404 = "mupaka.core.views.page_not_found"
+handler500 = "mupaka.core.views.server_error"

@@ -30,6 +30,24 @@ def permission_denied(request, exception=None):
     return render(request, "core/403.html", {"message": message}, status=403)
 
 
+def page_not_found(request, exception=None):
+    """An unknown address or object, in the user's language inside the usual layout
+    (Django's own page is English and bare). Under /api/ the ErrorPageMiddleware turns
+    it into the API's JSON error."""
+    message = _(
+        "This page does not exist, or what it showed is no longer there. "
+        "Check the address, or go back and search again."
+    )
+    return render(request, "core/error.html", {"message": message, "status": 404}, status=404)
+
+
+def server_error(request):
+    """An unexpected error: say so plainly, and that the operation may not have been
+    carried out (the teller checks the account before trying again: a repeated form is
+    recognised by its idempotency key, so trying again never moves money twice)."""
+    return render(request, "core/500.html", status=500)
+
+
 def _parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None

@@ -171,3 +171,29 @@ def test_every_menu_entry_resolves_and_names_a_known_permission():
     for item in menu_items():
         assert reverse(item.url_name)
         assert roles_for(item.perm)
+
+
+def test_an_unknown_page_answers_in_the_users_language_inside_the_layout(staff):
+    c = client_for(staff["teller"])
+    response = c.get("/members/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "<h1>Introuvable</h1>" in html
+    assert "Cette page n&#x27;existe pas" in html and "Déconnexion" in html  # the usual layout
+    c.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = c.get("/members/no-such-page/").content.decode()
+    assert "This page does not exist" in html and "Log out" in html
+
+
+def test_an_unexpected_error_says_the_operation_may_not_be_done(rf, staff):
+    from django.utils import translation
+
+    from mupaka.core.views import server_error
+
+    request = rf.get("/tellers/counter/")
+    request.user = staff["teller"]
+    with translation.override("fr"):
+        response = server_error(request)
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Erreur inattendue" in html and "n'a peut-être pas été fait" in html
