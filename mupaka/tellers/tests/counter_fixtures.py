@@ -56,8 +56,9 @@ def active_member(staff, branch):
 
 @pytest.fixture
 def usd_savings(chart, staff):
-    """{"voluntary": USD sight savings, "guarantee": USD guarantee savings (10 %),
-    "term": a 6-month USD term deposit at 8 %, 2 % penalty for an early break}."""
+    """{"voluntary": USD sight savings, "guarantee": USD guarantee savings (the loan
+    product sets how much is kept there: 10 %), "term": a 6-month USD term deposit at 8 %,
+    2 % penalty for an early break}."""
     from mupaka.savings.services import ProductData, savings_product_create
 
     def make(code, name, kind, **kw):
@@ -68,7 +69,7 @@ def usd_savings(chart, staff):
 
     return {
         "voluntary": make("EV-USD", "Épargne à vue USD", "voluntary"),
-        "guarantee": make("EG-USD", "Épargne de garantie USD", "guarantee", guarantee_percent="10"),
+        "guarantee": make("EG-USD", "Épargne de garantie USD", "guarantee"),
         "term": make(
             "DAT-USD",
             "Dépôt à terme 6 mois USD",
