@@ -1,7 +1,9 @@
 """What the teller screen needs from the savings and loans apps, behind one thin adapter.
 
 The deposit, withdrawal and repayment services belong to the savings and loans apps
-(their API.md); this module calls them, then issues the receipt in the same transaction.
+(their API.md); this module calls them, then issues the receipt in the same transaction,
+written in French (``receipt_language``) whatever the teller's language: the service's
+refusals stay in hers.
 Each counter operation runs once per form key: the whole (service + receipt) is wrapped
 in ``idempotent(key=f"{key}:counter")`` by the view, and the service gets the form's key
 itself (savings and loans are idempotent on their own), so a double press moves money
@@ -17,7 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mupaka.core.money import Money
-from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue
+from mupaka.core.money_format import format_amount
+from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue, receipt_language
 
 
 @dataclass
@@ -97,14 +100,6 @@ def member_shares(*, user, member) -> SharesRow | None:
         min_shares=product.min_shares,
         fee_paid=bool(holding and holding.entry_fee_paid_date),
     )
-
-
-def savings_available() -> bool:
-    return True
-
-
-def loans_available() -> bool:
-    return True
 
 
 def member_accounts(*, user, member) -> list[AccountRow]:
@@ -269,17 +264,18 @@ def counter_deposit(*, actor, account_id: int, amount: Money, key: str) -> int:
 
     account = account_get(user=actor, account_id=account_id)
     result = savings_deposit(actor=actor, account=account, amount=amount, idempotency_key=key)
-    receipt = receipt_issue(
-        actor=actor,
-        kind="savings.deposit",
-        title=_("Savings deposit"),
-        lines=[
-            ReceiptLine(_("Deposit to account %(number)s") % {"number": account.number}, amount)
-        ],
-        balances=[ReceiptLine(_("Balance after the operation"), result.balance)],
-        member_id=account.member_id,
-        entry_number=result.entry_number,
-    )
+    with receipt_language():
+        receipt = receipt_issue(
+            actor=actor,
+            kind="savings.deposit",
+            title=_("Savings deposit"),
+            lines=[
+                ReceiptLine(_("Deposit to account %(number)s") % {"number": account.number}, amount)
+            ],
+            balances=[ReceiptLine(_("Balance after the operation"), result.balance)],
+            member_id=account.member_id,
+            entry_number=result.entry_number,
+        )
     return receipt.pk
 
 
@@ -290,20 +286,23 @@ def counter_withdraw(*, actor, account_id: int, amount: Money, key: str) -> int:
 
     account = account_get(user=actor, account_id=account_id)
     result = savings_withdraw(actor=actor, account=account, amount=amount, idempotency_key=key)
-    lines = [
-        ReceiptLine(_("Withdrawal from account %(number)s") % {"number": account.number}, amount)
-    ]
-    if result.fee_minor:
-        lines.append(ReceiptLine(_("Withdrawal fee"), result.fee))
-    receipt = receipt_issue(
-        actor=actor,
-        kind="savings.withdrawal",
-        title=_("Savings withdrawal"),
-        lines=lines,
-        balances=[ReceiptLine(_("Balance after the operation"), result.balance)],
-        member_id=account.member_id,
-        entry_number=result.entry_number,
-    )
+    with receipt_language():
+        lines = [
+            ReceiptLine(
+                _("Withdrawal from account %(number)s") % {"number": account.number}, amount
+            )
+        ]
+        if result.fee_minor:
+            lines.append(ReceiptLine(_("Withdrawal fee"), result.fee))
+        receipt = receipt_issue(
+            actor=actor,
+            kind="savings.withdrawal",
+            title=_("Savings withdrawal"),
+            lines=lines,
+            balances=[ReceiptLine(_("Balance after the operation"), result.balance)],
+            member_id=account.member_id,
+            entry_number=result.entry_number,
+        )
     return receipt.pk
 
 
@@ -315,25 +314,28 @@ def counter_repay(*, actor, loan_id: int, amount: Money, key: str) -> int:
     loan = loan_get(user=actor, loan_id=loan_id)
     tx = loan_repay(actor=actor, loan=loan, amount=amount, idempotency_key=key, channel="cash")
     cur = loan.currency
-    parts = [
-        (_("Penalties"), tx.penalties_minor),
-        (_("Fees"), tx.fees_minor),
-        (_("Interest"), tx.interest_minor),
-        (_("Principal"), tx.principal_minor),
-        (_("Credit balance (overpayment)"), tx.credit_minor),
-    ]
-    notes = [f"{label} : {Money.from_minor(v, cur).amount}" for label, v in parts if v]
     loan = tx.loan  # the row the service locked and refreshed (its caches are current)
-    receipt = receipt_issue(
-        actor=actor,
-        kind="loans.repayment",
-        title=_("Loan repayment"),
-        lines=[ReceiptLine(_("Repayment of loan %(number)s") % {"number": loan.number}, amount)],
-        balances=[ReceiptLine(_("Left to pay on the loan"), _outstanding(loan))],
-        notes=[_("Allocated to (%(currency)s):") % {"currency": cur}, *notes],
-        member_id=loan.member_id,
-        entry_number=tx.journal_entry_id,  # the entry's number is its key
-    )
+    with receipt_language():
+        parts = [
+            (_("Penalties"), tx.penalties_minor),
+            (_("Fees"), tx.fees_minor),
+            (_("Interest"), tx.interest_minor),
+            (_("Principal"), tx.principal_minor),
+            (_("Credit balance (overpayment)"), tx.credit_minor),
+        ]
+        notes = [f"{label} : {_receipt_number(v, cur)}" for label, v in parts if v]
+        receipt = receipt_issue(
+            actor=actor,
+            kind="loans.repayment",
+            title=_("Loan repayment"),
+            lines=[
+                ReceiptLine(_("Repayment of loan %(number)s") % {"number": loan.number}, amount)
+            ],
+            balances=[ReceiptLine(_("Left to pay on the loan"), _outstanding(loan))],
+            notes=[_("Allocated to (%(currency)s):") % {"currency": cur}, *notes],
+            member_id=loan.member_id,
+            entry_number=tx.journal_entry_id,  # the entry's number is its key
+        )
     return receipt.pk
 
 
@@ -346,28 +348,29 @@ def counter_shares(*, actor, member_id: int, shares: int, key: str) -> int:
     member = member_get(user=actor, member_id=member_id)
     result = shares_purchase(actor=actor, member=member, shares=shares, idempotency_key=key)
     cur = result.currency
-    lines = []
-    if result.entry_fee_minor:
-        lines.append(ReceiptLine(_("Entry fee"), Money.from_minor(result.entry_fee_minor, cur)))
-    if result.shares_bought:
-        lines.append(
-            ReceiptLine(
-                _("%(n)s member share(s)") % {"n": result.shares_bought},
-                Money.from_minor(result.shares_minor, cur),
+    with receipt_language():
+        lines = []
+        if result.entry_fee_minor:
+            lines.append(ReceiptLine(_("Entry fee"), Money.from_minor(result.entry_fee_minor, cur)))
+        if result.shares_bought:
+            lines.append(
+                ReceiptLine(
+                    _("%(n)s member share(s)") % {"n": result.shares_bought},
+                    Money.from_minor(result.shares_minor, cur),
+                )
             )
+        notes = [_("Shares held: %(n)s") % {"n": result.shares_held}]
+        if result.member_activated:
+            notes.append(_("Membership is now active."))
+        receipt = receipt_issue(
+            actor=actor,
+            kind="shares.purchase",
+            title=_("Membership and member shares"),
+            lines=lines,
+            notes=notes,
+            member_id=member.pk,
+            entry_number=result.entry_number,
         )
-    notes = [_("Shares held: %(n)s") % {"n": result.shares_held}]
-    if result.member_activated:
-        notes.append(_("Membership is now active."))
-    receipt = receipt_issue(
-        actor=actor,
-        kind="shares.purchase",
-        title=_("Membership and member shares"),
-        lines=lines,
-        notes=notes,
-        member_id=member.pk,
-        entry_number=result.entry_number,
-    )
     return receipt.pk
 
 
@@ -381,8 +384,14 @@ def _attach_loans(txs) -> None:
         t.loan = loans[t.loan_id]
 
 
+def _receipt_number(minor: int, currency: str) -> str:
+    """An amount in a receipt's note, under a heading naming the currency: ``1 234,50``."""
+    return format_amount(Money.from_minor(minor, currency))
+
+
 def _disbursement_receipt(*, actor, txs, number: str, title: str, member_id: int, shares=()):
-    """The receipt of a cash disbursement: principal, what is kept back, what is paid."""
+    """The receipt of a cash disbursement: principal, what is kept back, what is paid
+    (called inside ``receipt_language()``)."""
     cur = txs[0].currency
     principal = sum(t.principal_minor for t in txs)
     fees = sum(t.fees_minor for t in txs)
@@ -403,15 +412,15 @@ def _disbursement_receipt(*, actor, txs, number: str, title: str, member_id: int
     )
     loans = [t.loan for t in txs]
     first_due = min((ln.next_due_date for ln in loans if ln.next_due_date), default=None)
-    notes = [f"{name} : {amount.amount}" for name, amount in shares]
+    notes = [f"{name} : {_receipt_number(amount.minor, cur)}" for name, amount in shares]
     if first_due is not None:
         notes.append(
             _("First instalment due on %(date)s: %(amount)s %(currency)s")
             % {
                 "date": first_due.strftime("%d/%m/%Y"),
-                "amount": Money.from_minor(
+                "amount": _receipt_number(
                     sum(ln.next_due_minor for ln in loans if ln.next_due_date == first_due), cur
-                ).amount,
+                ),
                 "currency": cur,
             }
         )
@@ -437,13 +446,14 @@ def counter_disburse(*, actor, loan_id: int, key: str) -> int:
     loan = loan_get(user=actor, loan_id=loan_id)
     tx = loan_disburse(actor=actor, loan=loan, idempotency_key=key, channel="cash")
     _attach_loans([tx])
-    receipt = _disbursement_receipt(
-        actor=actor,
-        txs=[tx],
-        number=loan.number,
-        title=_("Loan disbursement"),
-        member_id=loan.member_id,
-    )
+    with receipt_language():
+        receipt = _disbursement_receipt(
+            actor=actor,
+            txs=[tx],
+            number=loan.number,
+            title=_("Loan disbursement"),
+            member_id=loan.member_id,
+        )
     return receipt.pk
 
 
@@ -459,12 +469,13 @@ def counter_group_disburse(*, actor, group_loan_id: int, key: str) -> int:
     shares = [
         (t.loan.member.full_name, Money.from_minor(t.principal_minor, t.currency)) for t in txs
     ]
-    receipt = _disbursement_receipt(
-        actor=actor,
-        txs=txs,
-        number=group_loan.number,
-        title=_("Group loan disbursement"),
-        member_id=group_loan.leader_id,
-        shares=shares,
-    )
+    with receipt_language():
+        receipt = _disbursement_receipt(
+            actor=actor,
+            txs=txs,
+            number=group_loan.number,
+            title=_("Group loan disbursement"),
+            member_id=group_loan.leader_id,
+            shares=shares,
+        )
     return receipt.pk

@@ -5,6 +5,7 @@ replays the first answer instead of moving the money twice."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.utils import formats
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from mupaka.core.models import User
 from mupaka.core.roles import Role
 from mupaka.tellers.models import Denomination
+from mupaka.tellers.selectors import rate_text
 
 
 def new_key() -> str:
@@ -31,10 +33,28 @@ def currency_choices(currencies) -> list[tuple[str, str]]:
     return [(c, c) for c in currencies]
 
 
+def _ungrouped(value: str, group: str, decimal: str) -> str:
+    """``value`` without its group separators when they group the whole part by three
+    ("2,847.35" → "2847.35"); unchanged otherwise ("2,847,35", "45,50"), to be refused."""
+    whole, _sep, fraction = value.partition(decimal)
+    digits = whole.lstrip("+-")
+    parts = digits.split(group)
+    if not (1 <= len(parts[0]) <= 3 and all(p.isdigit() for p in parts)):
+        return value
+    if any(len(p) != 3 for p in parts[1:]) or group in fraction:
+        return value
+    return value.replace(group, "", len(parts) - 1)
+
+
 class AmountField(forms.DecimalField):
-    """An amount as a person types it in her language: "45,50" in French (the counter's
-    text inputs also show the amount due that way) and spaces between thousands
-    ("50 000"); "45.50" is read everywhere."""
+    """An amount (or a rate) as a person types it in her language: "45,50" in French (the
+    counter's text inputs also show the amount due that way) with spaces between thousands
+    ("50 000", "2 847,35"), "2,847.35" in English (commas grouping thousands by three);
+    "45.50" is read everywhere. Anything else ("2,847,35", "45,50" in English) is not a
+    number. A text input (``inputmode="decimal"``): a number input would refuse the space
+    or the comma before the server sees them."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 18)
@@ -46,9 +66,38 @@ class AmountField(forms.DecimalField):
         if isinstance(value, str):
             value = "".join(value.split())  # spaces, no-break and narrow no-break spaces
             separator = formats.get_format("DECIMAL_SEPARATOR")
+            group = formats.get_format("THOUSAND_SEPARATOR")
+            if group and not group.isspace() and group != separator and group in value:
+                value = _ungrouped(value, group, separator)
             if separator != "." and "." not in value:
                 value = value.replace(separator, ".")
         return super().to_python(value)
+
+
+class RateField(AmountField):
+    """A rate (``2 847,35`` francs for one dollar): up to 8 decimals; zero or below is
+    refused by ``rate_set`` with its own message."""
+
+    default_error_messages = {
+        "invalid": _("Enter a rate as a number, for example %(example)s."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 24)
+        kwargs.setdefault("decimal_places", 8)
+        kwargs.setdefault("min_value", None)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if exc.code != "invalid":
+                raise
+            example = rate_text(Decimal("2847.35"))  # as the pages write rates
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"example": example}
+            ) from None
 
 
 class ExchangeForm(IdempotentForm):
@@ -62,6 +111,11 @@ class ExchangeForm(IdempotentForm):
 
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # the member panel's form and the walk-in form are on the same page: their fields
+        # get their own ids (an id is unique in a page)
+        member_id = self.data.get(self.add_prefix("member_id")) or self.initial.get("member_id")
+        if member_id and str(member_id).isdigit():
+            self.auto_id = f"id_m{member_id}_%s"
         self.fields["currency"].choices = currency_choices(currencies)
         self.fields["currency_out"].choices = currency_choices(currencies)
         # the usual change at the region's counters: dollars into the local franc
@@ -109,13 +163,14 @@ class ReasonForm(IdempotentForm):
 
 
 class RateForm(forms.Form):
+    """The day's rate of a pair, typed the way the manager's language writes numbers
+    ("2 847,35" in French, "2,847.35" in English)."""
+
     base = forms.CharField(label=_("Base currency"), max_length=3)
     quote = forms.CharField(label=_("Quote currency"), max_length=3)
-    buy = forms.DecimalField(label=_("We buy at"), max_digits=24, decimal_places=8)
-    sell = forms.DecimalField(label=_("We sell at"), max_digits=24, decimal_places=8)
-    reference = forms.DecimalField(
-        label=_("Reference rate"), max_digits=24, decimal_places=8, required=False
-    )
+    buy = RateField(label=_("We buy at"))
+    sell = RateField(label=_("We sell at"))
+    reference = RateField(label=_("Reference rate"), required=False)
     reference_source = forms.CharField(
         label=_("Source of the reference"), max_length=80, required=False
     )

@@ -391,6 +391,10 @@ class Exchange(models.Model):
     receipt = models.OneToOneField(
         Receipt, on_delete=models.PROTECT, null=True, blank=True, related_name="exchange"
     )
+    # the key ``exchange_do`` was called with and a digest of what was asked: a replay
+    # returns this exchange, the same key for another exchange is refused (null: before 0005)
+    idempotency_key = models.CharField(max_length=150, null=True, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -401,6 +405,11 @@ class Exchange(models.Model):
         verbose_name_plural = _("exchanges")
         ordering = ["-id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="tellers_exchange_one_per_key",
+            ),
             models.CheckConstraint(
                 condition=Q(amount_in_minor__gt=0) & Q(amount_out_minor__gt=0),
                 name="tellers_exchange_positive",

@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -157,8 +158,6 @@ def _member_context(request, member_id: int, **extra) -> dict:
         ),
         "shares": counter_data.member_shares(user=request.user, member=member),
         "to_disburse": counter_data.member_disbursements(user=request.user, member=member),
-        "savings_ready": counter_data.savings_available(),
-        "loans_ready": counter_data.loans_available(),
         "exchange_form": f.ExchangeForm(
             currencies=till.currencies if till else _accepted(),
             prefix="x",
@@ -496,9 +495,12 @@ def _receipt_context(request, receipt_id: int) -> dict:
 
 @staff_page("till.view_own")
 def receipt_print(request, pk: int):
-    return render(
-        request, "tellers/receipt.html", {**_receipt_context(request, pk), "for_print": True}
-    )
+    """The receipt in French (the member's paper); the toolbar above it, not printed, in
+    the teller's language."""
+    ctx = {**_receipt_context(request, pk), "for_print": True}
+    ctx["ui_language"] = translation.get_language()
+    with services.receipt_language():
+        return render(request, "tellers/receipt.html", ctx)
 
 
 def _pdf(html: str, request, filename: str) -> HttpResponse:
@@ -514,9 +516,10 @@ def _pdf(html: str, request, filename: str) -> HttpResponse:
 def receipt_pdf(request, pk: int):
     ctx = _receipt_context(request, pk)
     height = 110 + 9 * (len(ctx["lines"]) + len(ctx["balances"]) + len(ctx["receipt"].notes))
-    html = render_to_string(
-        "tellers/receipt.html", {**ctx, "for_pdf": True, "page_height": height}, request=request
-    )
+    with services.receipt_language():  # the member's paper: in French
+        html = render_to_string(
+            "tellers/receipt.html", {**ctx, "for_pdf": True, "page_height": height}, request=request
+        )
     return _pdf(html, request, f"recu-{ctx['receipt'].number}.pdf")
 
 

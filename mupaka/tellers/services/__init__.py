@@ -1,6 +1,11 @@
 """Writes of the tellers app. Import from here."""
 
-from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue
+from mupaka.tellers.services.receipts import (
+    RECEIPT_LANGUAGE,
+    ReceiptLine,
+    receipt_issue,
+    receipt_language,
+)
 from mupaka.tellers.services.tills import (
     cash_transfer_cancel,
     cash_transfer_confirm,
@@ -14,11 +19,13 @@ from mupaka.tellers.services.tills import (
 )
 
 __all__ = [
+    "RECEIPT_LANGUAGE",
     "ReceiptLine",
     "cash_transfer_cancel",
     "cash_transfer_confirm",
     "cash_transfer_create",
     "receipt_issue",
+    "receipt_language",
     "till_close",
     "till_close_confirm",
     "till_open",

@@ -8,6 +8,8 @@ the day's rate, checks permissions and the till, posts and keeps the rate used.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mupaka.core.audit import audit_record, snapshot
-from mupaka.core.exceptions import ValidationFailed
+from mupaka.core.exceptions import Conflict, ValidationFailed
 from mupaka.core.money import Money, Rounding, is_known_currency, to_decimal
 from mupaka.core.permissions import require_perm
 from mupaka.core.selectors import institution_get
@@ -32,7 +34,7 @@ from mupaka.tellers.selectors import (
     rate_from_e8,
     rate_text,
 )
-from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue
+from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue, receipt_language
 
 __all__ = ["ExchangeResult", "domain_rate", "exchange_do", "exchange_preview", "rate_set"]
 
@@ -227,6 +229,53 @@ def exchange_preview(*, actor, offered: Money, currency_out: str) -> Prepared:
 class ExchangeResult:
     exchange: Exchange
     receipt: Receipt
+    replayed: bool = False  # the first result of this key, returned again: nothing moved
+
+
+KEY_MAX_LENGTH = 150  # Exchange.idempotency_key, and the journal's own limit: the entry's key
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        raise ValidationFailed(
+            _("An idempotency key is required for a request that moves money."),
+            field="idempotency_key",
+            code="idempotency_key_missing",
+        )
+    if len(key) > KEY_MAX_LENGTH:
+        raise ValidationFailed(
+            _("The idempotency key is too long (%(max)s characters at most).")
+            % {"max": KEY_MAX_LENGTH},
+            field="idempotency_key",
+        )
+    return key
+
+
+def _digest(*, offered: Money, currency_out: str, member_id, customer_name: str) -> str:
+    """What the exchange asked, in no language: a replay must ask the same."""
+    body = {
+        "scope": "tellers.exchange",
+        "offered": [offered.currency, format(offered.amount.normalize(), "f")],
+        "currency_out": (currency_out or "").strip().upper(),
+        "member": member_id,
+        "customer": (customer_name or "").strip()[:160],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _replayed(key: str, digest: str) -> ExchangeResult | None:
+    """The exchange already done under ``key`` (None if there is none); Conflict when the
+    key was used for another exchange."""
+    done = Exchange.objects.select_related("receipt").filter(idempotency_key=key).first()
+    if done is None:
+        return None
+    if done.request_digest != digest:
+        raise Conflict(
+            _("This idempotency key was already used for a different request."),
+            code="idempotency_conflict",
+        )
+    return ExchangeResult(exchange=done, receipt=done.receipt, replayed=True)
 
 
 def _rate_text(value: Decimal) -> str:
@@ -248,13 +297,29 @@ def exchange_do(
     down to the smallest note; the remainder goes back in her own currency when it is
     worth at least that currency's smallest note, else it is kept (stated on the
     receipt). One journal entry, balanced in each currency through the exchange
-    position, the margin against the reference rate booked in the base currency."""
+    position, the margin against the reference rate booked in the base currency.
+
+    Idempotent on its own: called again with the same ``journal_key`` it returns the
+    first exchange and its receipt (``replayed=True``) and writes nothing, whatever has
+    happened since; the same key for another exchange (amount, currencies, customer) is
+    a Conflict (``idempotency_conflict``). A refused exchange leaves its key unused."""
     require_perm(actor, "exchange.do")
+    key = _check_key(journal_key)
+    digest = _digest(
+        offered=offered, currency_out=currency_out, member_id=member_id, customer_name=customer_name
+    )
+    done = _replayed(key, digest)
+    if done is not None:
+        return done
     if member_id is None and not (customer_name or "").strip():
         raise ValidationFailed(
             _("Give the member or the walk-in customer's name."), field="customer_name"
         )
     till = till_for_cash(actor=actor, lock=True)
+    # a call with the same key that was waiting for the till's lock sees the first one now
+    done = _replayed(key, digest)
+    if done is not None:
+        return done
     prepared = _prepare(offered=offered, currency_out=currency_out, on_date=till.business_date)
     q = prepared.quote
     exchange = Exchange.objects.create(
@@ -275,6 +340,8 @@ def exchange_do(
         reference_rate_e8=_to_e8(q.reference_rate),
         margin_currency=prepared.margin_base.currency,
         margin_minor=prepared.margin_base.minor,
+        idempotency_key=key,
+        request_digest=digest,
         created_by=actor,
     )
     memo = _("Exchange %(id)s") % {"id": exchange.pk}
@@ -313,37 +380,38 @@ def exchange_do(
         lines=lines,
         source_type="tellers.exchange",
         source_id=str(exchange.pk),
-        idempotency_key=journal_key,
+        idempotency_key=key,
         branch=till.branch,
     )
-    notes = [
-        _("Rate %(pair)s: %(rate)s (%(side)s)")
-        % {
-            "pair": pair,
-            "rate": rate_text(q.applied_rate),
-            "side": _("we buy") if q.side == "buy" else _("we sell"),
-        }
-    ]
-    if q.kept.is_positive:
-        notes.append(
-            _("Remainder below the smallest note, not paid: %(kept)s.")
-            % {"kept": money_text(q.kept)}
+    with receipt_language():  # the member's paper: in French, whoever served her
+        notes = [
+            _("Rate %(pair)s: %(rate)s (%(side)s)")
+            % {
+                "pair": pair,
+                "rate": rate_text(q.applied_rate),
+                "side": _("we buy") if q.side == "buy" else _("we sell"),
+            }
+        ]
+        if q.kept.is_positive:
+            notes.append(
+                _("Remainder below the smallest note, not paid: %(kept)s.")
+                % {"kept": money_text(q.kept)}
+            )
+        receipt_lines = [ReceiptLine(_("Received"), q.offered)]
+        if q.change.is_positive:
+            receipt_lines.append(ReceiptLine(_("Change given back"), q.change))
+        receipt_lines.append(ReceiptLine(_("Paid out"), q.amount_out))
+        receipt = receipt_issue(
+            actor=actor,
+            kind="tellers.exchange",
+            title=_("Currency exchange"),
+            lines=receipt_lines,
+            notes=notes,
+            member_id=member_id,
+            party_name=customer_name.strip(),
+            entry_number=entry.number,
+            till=till,
         )
-    receipt_lines = [ReceiptLine(_("Received"), q.offered)]
-    if q.change.is_positive:
-        receipt_lines.append(ReceiptLine(_("Change given back"), q.change))
-    receipt_lines.append(ReceiptLine(_("Paid out"), q.amount_out))
-    receipt = receipt_issue(
-        actor=actor,
-        kind="tellers.exchange",
-        title=_("Currency exchange"),
-        lines=receipt_lines,
-        notes=notes,
-        member_id=member_id,
-        party_name=customer_name.strip(),
-        entry_number=entry.number,
-        till=till,
-    )
     exchange.entry_number = entry.number
     exchange.receipt = receipt
     exchange.save(update_fields=["entry_number", "receipt"])

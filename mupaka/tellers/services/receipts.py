@@ -3,6 +3,12 @@
 ``receipt_issue`` takes the next number of the branch for the year (``BKV-2026-000123``)
 under a row lock, so numbers are unique and without gaps within a committed day's work
 (a rolled-back operation gives its number back).
+
+A receipt is a document handed to the member: it is written in the institution's document
+language, French (``RECEIPT_LANGUAGE``), whoever served her and whatever language her
+screens are in, like the savings statement and the amounts in words. The operations build
+the lines, balances and notes they store inside ``receipt_language()``; the print and PDF
+views render inside it too.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import ValidationFailed
@@ -18,7 +25,15 @@ from mupaka.core.money import Money
 from mupaka.core.selectors import institution_get
 from mupaka.tellers.models import Receipt, ReceiptCounter, Till
 
-__all__ = ["ReceiptLine", "receipt_issue"]
+__all__ = ["RECEIPT_LANGUAGE", "ReceiptLine", "receipt_issue", "receipt_language"]
+
+RECEIPT_LANGUAGE = "fr"  # the language receipts are written in (amounts in words: French)
+
+
+def receipt_language() -> translation.override:
+    """``with receipt_language():`` — the receipt's labels, notes and numbers in French,
+    whatever the language of the teller's screens (her messages stay in hers)."""
+    return translation.override(RECEIPT_LANGUAGE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,12 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# the ids used more than once in the page (an id must be unique in a document)
+DUPLICATE_IDS = """() => {
+  const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
+  return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+}"""
+
 
 def test_teller_serves_a_member_from_search_to_printed_receipt(
     page, login, open_till, furaha, manager, staff
@@ -48,7 +54,7 @@ def test_teller_serves_a_member_from_search_to_printed_receipt(
     expect(page.locator(f"#account-{account.pk}")).to_contain_text(re.compile(r"20,00 USD"))
     assert JournalEntry.objects.count() == entries + 1
     assert SavingsAccount.objects.get(pk=account.pk).balance_minor == 2000
-    deposit_receipt = page.locator("#print-receipt").get_attribute("href")
+    deposit_receipt = page.locator(".print-receipt").get_attribute("href")
 
     panel = page.locator(f"#member-{furaha.pk}")
     form = panel.locator("form.exchange-form")
@@ -64,7 +70,14 @@ def test_teller_serves_a_member_from_search_to_printed_receipt(
     assert JournalEntry.objects.count() == entries + 1
 
     receipt = Receipt.objects.get(kind="tellers.exchange")
-    page.goto(done.locator("#print-receipt").get_attribute("href"))
+    # two "done" boxes on the page now (the deposit's and the exchange's): each print link
+    # has its own id, and no id is used twice on the page
+    links = page.locator(".print-receipt")
+    expect(links).to_have_count(2)
+    assert links.nth(0).get_attribute("href") == deposit_receipt
+    assert done.locator(".print-receipt").get_attribute("id") == f"print-receipt-{receipt.pk}"
+    assert page.evaluate(DUPLICATE_IDS) == []
+    page.goto(done.locator(".print-receipt").get_attribute("href"))
     expect(page.locator("#receipt-number")).to_have_text(receipt.number)
     expect(page.locator("body")).to_contain_text("cent dollars américains")
     expect(page.locator("body")).to_contain_text(furaha.number)
@@ -108,5 +121,5 @@ def test_a_double_click_on_repay_takes_the_repayment_once(
     assert LoanTransaction.objects.filter(loan=loan, kind="repayment").count() == 1
     assert JournalEntry.objects.count() == entries + 1
     assert Receipt.objects.filter(kind="loans.repayment").count() == 1
-    page.goto(done.locator("#print-receipt").get_attribute("href"))
+    page.goto(done.locator(".print-receipt").get_attribute("href"))
     expect(page.locator("body")).to_contain_text("quarante-cinq dollars américains")

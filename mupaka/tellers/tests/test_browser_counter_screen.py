@@ -112,3 +112,37 @@ def test_open_an_account_from_the_counter_then_a_counted_till_offers_no_form(
     expect(panel.locator(".till-shut")).to_be_visible()
     expect(panel.locator("#accounts")).to_be_visible()  # still shown, to answer her
     expect(panel.locator("form")).to_have_count(0)
+
+
+def test_the_manager_types_the_rate_the_french_way(page, login, chart, staff):
+    """The rate typed "2 847,35" (a number input would not even take the space or the
+    comma in an English browser); "2,847,35" is refused in French, nothing written."""
+    from playwright.sync_api import expect
+
+    from mupaka.tellers.models import ExchangeRate
+
+    login("manager")
+    page.goto("/tellers/rates/")
+    form = page.locator("#rate-form")
+    form.locator("input[name=base]").fill("USD")
+    form.locator("input[name=quote]").fill("CDF")
+    form.locator("input[name=buy]").fill("2,847,35")
+    form.locator("input[name=sell]").fill("2 895")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#id_buy_error")).to_contain_text(
+        re.compile(r"Saisissez un cours sous forme de nombre, par exemple 2\s847,35\.")
+    )
+    assert not ExchangeRate.objects.exists()
+
+    form = page.locator("#rate-form")
+    form.locator("input[name=buy]").fill("2 847,35")
+    form.locator("input[name=reference]").fill("2 871,20")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#rates")).to_contain_text(re.compile(r"2\s847,35"))
+    expect(page.locator("#rates")).to_contain_text(re.compile(r"2\s871,20"))
+    rate = ExchangeRate.objects.get()
+    assert (rate.buy_e8, rate.sell_e8, rate.reference_e8) == (
+        284_735_000_000,
+        289_500_000_000,
+        287_120_000_000,
+    )

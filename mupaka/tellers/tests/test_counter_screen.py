@@ -109,7 +109,7 @@ def test_a_deposit_answer_swaps_the_new_till_cash_and_its_receipt_into_the_page(
     r = operate(c, member, "deposit", account.pk, "20")
     body = r.content.decode()
     receipt = Receipt.objects.get()
-    assert r.status_code == 200 and 'id="print-receipt"' in body
+    assert r.status_code == 200 and f'id="print-receipt-{receipt.pk}"' in body
     assert "2,120.00 USD" in oob_balances(body)
     assert "3,000,000.00 CDF" in oob_balances(body)  # every currency the till holds
     assert receipt.number in oob_receipts(body)
@@ -148,7 +148,7 @@ def test_every_counter_operation_refreshes_the_till_card(
 def test_an_exchange_refreshes_the_till_card(staff, open_till, usd_cdf):
     r = exchange(client_for(staff["teller"]))
     body = r.content.decode()
-    assert r.status_code == 200 and 'id="print-receipt"' in body
+    assert r.status_code == 200 and f'id="print-receipt-{Receipt.objects.get().pk}"' in body
     balances = oob_balances(body)
     assert "2,100.00 USD" in balances and "2,715,300.00 CDF" in balances
     assert Receipt.objects.get().number in oob_receipts(body)
@@ -199,6 +199,42 @@ def test_the_done_box_in_french_with_change_given_back(staff, open_till, usd_cdf
     assert f"<strong>{fr(e.amount_out_minor, 'USD')}</strong>" in box
     if e.unpaid_minor:
         assert fr(e.unpaid_minor, "USD") in box
+
+
+def main_part(body: str) -> str:
+    """The answer without its out-of-band swaps (they replace elements already counted)."""
+    return body.split('<ul class="cash" id="till-balances" hx-swap-oob', 1)[0]
+
+
+def test_no_id_twice_with_her_panel_and_two_done_boxes_open(staff, open_till, her, usd_cdf):
+    """The counter page, her panel with a deposit's "done" box, her exchange's "done" box
+    in the panel and a walk-in exchange's: every id once, each print link its own."""
+    from collections import Counter
+
+    member, account = her
+    c = client_for(staff["teller"])
+    page = c.get("/tellers/counter/").content.decode()
+    deposit = main_part(operate(c, member, "deposit", account.pk, "20").content.decode())
+    assert 'id="m' in deposit  # her exchange form's fields have ids of their own
+    hers = main_part(exchange(c, **{"x-member_id": member.pk}).content.decode())
+    walk_in = main_part(exchange(c).content.decode())
+    ids = Counter(re.findall(r'\bid="([^"]+)"', page + deposit + hers + walk_in))
+    assert [i for i, n in ids.items() if n > 1] == []
+    receipts = Receipt.objects.order_by("pk")
+    assert [i for i in ids if i.startswith("print-receipt")] == [
+        f"print-receipt-{r.pk}" for r in receipts
+    ]
+    assert len(receipts) == 3
+    for body, receipt in zip((deposit, hers, walk_in), receipts, strict=True):
+        link = re.search(r'<a class="button print-receipt" href="([^"]+)"', body).group(1)
+        assert link == reverse("tellers:receipt_print", args=[receipt.pk])
+
+
+def test_her_exchange_form_refused_keeps_its_own_ids(staff, open_till, her, usd_cdf):
+    member, _account = her
+    body = exchange(client_for(staff["teller"]), amount="-5", **{"x-member_id": member.pk})
+    body = body.content.decode()
+    assert f'id="id_m{member.pk}_x-amount"' in body and 'id="id_x-amount"' not in body
 
 
 # --- 3. rates written as the language writes numbers ------------------------------------------
@@ -290,6 +326,14 @@ def test_a_member_with_no_account_at_all_and_a_pending_member(
     pending = panel(c, furaha)
     assert "No savings account in CDF, USD." in pending
     assert "once her membership is active" in pending and "open-account-link" not in pending
+
+
+def test_nothing_to_show_is_said_plainly(staff, open_till, active_member):
+    """No savings product, no account, no loan: the panel says so (savings and loans are
+    always installed: no "module not installed" text)."""
+    body = panel(client_for(staff["teller"]), active_member("Neema"))
+    assert "No savings account." in body and "Nothing due today." in body
+    assert "installed" not in body
 
 
 def test_a_role_that_may_not_open_accounts_is_told_who_can(staff, her, cdf_savings, monkeypatch):

@@ -177,3 +177,85 @@ def test_exchange_needs_an_open_till(rates, teller):
             actor=teller, offered=m("100"), currency_out="CDF", customer_name="X", journal_key=key()
         )
     assert exc.value.code == "no_open_till"
+
+
+# --- the service is idempotent on its own (no wrapper around it) ------------------------------
+def _written() -> tuple[int, ...]:
+    from mupaka.tellers.models import Receipt
+
+    return (
+        Exchange.objects.count(),
+        JournalEntry.objects.count(),
+        Receipt.objects.count(),
+        AuditLog.objects.filter(action="exchange.do").count(),
+    )
+
+
+def test_the_same_key_twice_exchanges_once_and_returns_the_first_result(rates, open_till, teller):
+    k = key()
+    args = dict(actor=teller, offered=m("100"), currency_out="CDF", customer_name="Client A")
+    first = exchange_do(**args, journal_key=k)
+    written, cash = _written(), till_balances(open_till)
+    again = exchange_do(**args, journal_key=k)
+    assert again.replayed and not first.replayed
+    assert again.exchange.pk == first.exchange.pk and again.receipt.pk == first.receipt.pk
+    assert again.exchange.entry_number == first.exchange.entry_number
+    assert again.receipt.number == first.receipt.number
+    assert written == (1, written[1], 1, 1)
+    assert _written() == written and till_balances(open_till) == cash
+    assert Exchange.objects.get().idempotency_key == k
+
+
+def test_a_replay_is_answered_even_once_the_till_is_counted(rates, open_till, teller):
+    """The first result comes back whatever happened since (a retried request after the
+    teller counted her till): nothing is checked again, nothing moves."""
+    from mupaka.tellers.services import till_close
+
+    k = key()
+    args = dict(actor=teller, offered=m("100"), currency_out="CDF", customer_name="Client A")
+    first = exchange_do(**args, journal_key=k)
+    till_close(actor=teller, till=open_till, counts={})
+    assert exchange_do(**args, journal_key=k).exchange.pk == first.exchange.pk
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"offered": m("50")},
+        {"offered": m("300000", "CDF"), "currency_out": "USD"},
+        {"currency_out": "RWF"},
+        {"customer_name": "Client B"},
+    ],
+)
+def test_the_same_key_for_another_exchange_is_a_conflict(rates, open_till, teller, change):
+    from mupaka.core.exceptions import Conflict
+
+    k = key()
+    args = dict(actor=teller, offered=m("100"), currency_out="CDF", customer_name="Client A")
+    exchange_do(**args, journal_key=k)
+    written, cash = _written(), till_balances(open_till)
+    with pytest.raises(Conflict) as exc:
+        exchange_do(**{**args, **change}, journal_key=k)
+    assert exc.value.code == "idempotency_conflict"
+    assert _written() == written and till_balances(open_till) == cash
+
+
+def test_a_refused_exchange_leaves_its_key_free(rates, open_till, teller):
+    k = key()
+    with pytest.raises(ValidationFailed):
+        exchange_do(
+            actor=teller, offered=m("5000"), currency_out="CDF", customer_name="X", journal_key=k
+        )
+    done = exchange_do(
+        actor=teller, offered=m("100"), currency_out="CDF", customer_name="X", journal_key=k
+    )
+    assert not done.replayed and Exchange.objects.count() == 1
+
+
+def test_an_exchange_needs_a_key(rates, open_till, teller):
+    with pytest.raises(ValidationFailed) as exc:
+        exchange_do(
+            actor=teller, offered=m("100"), currency_out="CDF", customer_name="X", journal_key=" "
+        )
+    assert exc.value.code == "idempotency_key_missing"
+    assert _written()[0] == 0

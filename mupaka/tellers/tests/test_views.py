@@ -65,7 +65,7 @@ def test_walk_in_exchange_double_submit_moves_money_once(open_till, usd_cdf, tel
     entries = JournalEntry.objects.count()
     second = c.post("/tellers/counter/exchange/", form, HTTP_HX_REQUEST="true")
     assert first.status_code == second.status_code == 200
-    assert 'id="print-receipt"' in first.content.decode()
+    assert f'id="print-receipt-{Receipt.objects.get().pk}"' in first.content.decode()
     assert Exchange.objects.count() == 1 and JournalEntry.objects.count() == entries
     receipt = Receipt.objects.get()
     page = c.get(f"/tellers/receipts/{receipt.pk}/").content.decode()
