@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
@@ -200,7 +200,7 @@ def _lock_state(cursor, key: str) -> tuple:
 _AUDIT_SQL: str | None = None
 
 
-def _audit_posting(cursor, *, actor_id, action, number, narrative, after, branch_id) -> None:
+def _audit_posting(cursor, h: _Header, lines: list[_Line]) -> None:
     """The audit row of a posting, written in the posting's transaction like
     ``core.audit.audit_record`` would (same table, same columns), as one plain INSERT:
     at a teller's counter the ORM's per-row overhead was a third of the posting's time."""
@@ -227,16 +227,27 @@ def _audit_posting(cursor, *, actor_id, action, number, narrative, after, branch
             f"INSERT INTO {AuditLog._meta.db_table} ({', '.join(cols)}) "  # noqa: S608 (column names from the model)
             "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, %s, '')"
         )
+    totals: dict[str, int] = defaultdict(int)
+    for ln in lines:
+        totals[ln.currency] += ln.debit_minor
+    after = {
+        "number": h.number,
+        "business_date": h.business_date.isoformat(),
+        "source": f"{h.source_type}:{h.source_id}",
+        "totals_minor": dict(totals),
+        "reversal_of": h.reversal_of_id,
+        "approved_by": h.approved_by_id,
+    }
     cursor.execute(
         _AUDIT_SQL,
         [
             connection.ops.adapt_datetimefield_value(timezone.now()),
-            actor_id,
-            action,
+            h.actor_id,
+            "journal.reverse" if h.reversal_of_id is not None else "journal.post",
             "ledger.journalentry",
-            str(number),
-            f"#{number} {narrative}"[:200],
-            branch_id,
+            str(h.number),
+            f"#{h.number} {h.narrative}"[:200],
+            h.branch_id,
             json.dumps(after, default=str),
         ],
     )
@@ -424,40 +435,57 @@ def _with_cursor(fn):
         return fn(cursor)
 
 
-def _write(
-    cursor,
-    *,
-    number: int,
-    business_date: dt.date,
-    posted_at: dt.datetime,
-    actor_id: int | None,
-    approved_by_id: int | None,
-    branch_id: int | None,
-    narrative: str,
-    source_type: str,
-    source_id: str,
-    reversal_of_id: int | None,
-    key: str,
-    digest: str,
-    prev_hash: str,
-    lines: list[_Line],
-) -> str:
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """What an entry row holds besides its hash (names of JournalEntry's columns)."""
+
+    number: int
+    business_date: dt.date
+    posted_at: dt.datetime | None
+    actor_id: int | None
+    approved_by_id: int | None
+    branch_id: int | None
+    narrative: str
+    source_type: str
+    source_id: str
+    reversal_of_id: int | None
+    idempotency_key: str
+    request_digest: str
+    prev_hash: str
+
+    def entry(self, digest_hash: str) -> JournalEntry:
+        """The stored entry, as if read back (``from_db``: saved, not adding)."""
+        entry = JournalEntry.from_db(
+            connection.alias, _ENTRY_FIELDS, (*(getattr(self, f) for f in _HEADER), digest_hash)
+        )
+        entry.replayed = False  # type: ignore[attr-defined]
+        return entry
+
+
+_HEADER = tuple(_Header.__dataclass_fields__)
+_ENTRY_FIELDS = (*_HEADER, "hash")
+
+
+def _write(cursor, h: _Header, lines: list[_Line]) -> str:
+    """Insert the lines, then the entry (the database's seal), move the journal head and
+    the running balances; return the entry's hash."""
     digest_hash = entry_hash(
-        number=number,
-        business_date=business_date,
-        posted_at=posted_at,
-        actor_id=actor_id,
-        approved_by_id=approved_by_id,
-        branch_id=branch_id,
-        narrative=narrative,
-        source_type=source_type,
-        source_id=source_id,
-        reversal_of_id=reversal_of_id,
-        idempotency_key=key,
-        prev_hash=prev_hash,
+        number=h.number,
+        business_date=h.business_date,
+        posted_at=h.posted_at,
+        actor_id=h.actor_id,
+        approved_by_id=h.approved_by_id,
+        branch_id=h.branch_id,
+        narrative=h.narrative,
+        source_type=h.source_type,
+        source_id=h.source_id,
+        reversal_of_id=h.reversal_of_id,
+        idempotency_key=h.idempotency_key,
+        prev_hash=h.prev_hash,
         lines=[ln.as_hash_line() for ln in lines],
     )
-    bdate = _d(business_date)
+    number = h.number
+    bdate = _d(h.business_date)
     values, params = [], []
     for ln in lines:
         values.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
@@ -490,17 +518,17 @@ def _write(
         [
             number,
             bdate,
-            connection.ops.adapt_datetimefield_value(posted_at),
-            actor_id,
-            approved_by_id,
-            branch_id,
-            narrative,
-            source_type,
-            source_id,
-            reversal_of_id,
-            key,
-            digest,
-            prev_hash,
+            connection.ops.adapt_datetimefield_value(h.posted_at),
+            h.actor_id,
+            h.approved_by_id,
+            h.branch_id,
+            h.narrative,
+            h.source_type,
+            h.source_id,
+            h.reversal_of_id,
+            h.idempotency_key,
+            h.request_digest,
+            h.prev_hash,
             digest_hash,
         ],
     )
@@ -592,175 +620,56 @@ def journal_post(
         branch_id=branch_id,
         reversal_of=reversal_of_id,
     )
-    args = dict(
+    header = _Header(
+        number=0,
+        business_date=business_date,
+        posted_at=None,
         actor_id=getattr(actor, "pk", None),
         approved_by_id=getattr(approved_by, "pk", None),
-        business_date=business_date,
+        branch_id=branch_id,
         narrative=narrative,
-        lines=lines,
         source_type=source_type,
         source_id=source_id,
-        key=key,
-        digest=digest,
-        branch_id=branch_id,
         reversal_of_id=reversal_of_id,
+        idempotency_key=key,
+        request_digest=digest,
+        prev_hash="",
     )
     db = connections[DEFAULT_DB_ALIAS]
     if db.in_atomic_block:
         # inside the caller's transaction (a counter operation): no savepoint of its own;
         # a refusal is raised before anything is written, and a failed write dooms the
         # caller's whole transaction (``set_rollback``), never half an entry committed
-        return _post(db, **args)
+        return _post(db, header, lines)
     with transaction.atomic():
-        return _post(db, **args)
+        return _post(db, header, lines)
 
 
-def _post(
-    db,
-    *,
-    actor_id,
-    approved_by_id,
-    business_date,
-    narrative,
-    lines,
-    source_type,
-    source_id,
-    key,
-    digest,
-    branch_id,
-    reversal_of_id,
-) -> JournalEntry:
+def _post(db, header: _Header, lines: list[LineSpec]) -> JournalEntry:
     cursor = RawCursor(db)
     try:
-        last_number, last_hash, closed_through, today, existing = _lock_state(cursor, key)
+        last_number, last_hash, closed_through, today, existing = _lock_state(
+            cursor, header.idempotency_key
+        )
         if existing is not None:
-            return _replay(existing[0], digest, existing[1])
-        check_open_date(business_date, closed_through=closed_through, today=today)
+            return _replay(existing[0], header.request_digest, existing[1])
+        check_open_date(header.business_date, closed_through=closed_through, today=today)
         for guard in _POSTING_GUARDS:
-            guard(business_date=business_date, cursor=cursor)
-        prepared = prepare_lines(lines, allow_inactive=reversal_of_id is not None, cursor=cursor)
-        number = last_number + 1
-        posted_at = timezone.now()
+            guard(business_date=header.business_date, cursor=cursor)
+        prepared = prepare_lines(
+            lines, allow_inactive=header.reversal_of_id is not None, cursor=cursor
+        )
+        header = replace(
+            header, number=last_number + 1, posted_at=timezone.now(), prev_hash=last_hash
+        )
         try:
-            entry = _write_all(
-                cursor,
-                number=number,
-                business_date=business_date,
-                posted_at=posted_at,
-                actor_id=actor_id,
-                approved_by_id=approved_by_id,
-                branch_id=branch_id,
-                narrative=narrative,
-                source_type=source_type,
-                source_id=source_id,
-                reversal_of_id=reversal_of_id,
-                key=key,
-                digest=digest,
-                prev_hash=last_hash,
-                lines=prepared,
-            )
+            entry = header.entry(_write(cursor, header, prepared))
+            _audit_posting(cursor, header, prepared)
         except BaseException:
             db.set_rollback(True)
             raise
     finally:
         cursor.close()
-    return entry
-
-
-_ENTRY_FIELDS = (
-    "number",
-    "business_date",
-    "posted_at",
-    "actor_id",
-    "approved_by_id",
-    "branch_id",
-    "narrative",
-    "source_type",
-    "source_id",
-    "reversal_of_id",
-    "idempotency_key",
-    "request_digest",
-    "prev_hash",
-    "hash",
-)
-
-
-def _write_all(
-    cursor,
-    *,
-    number,
-    business_date,
-    posted_at,
-    actor_id,
-    approved_by_id,
-    branch_id,
-    narrative,
-    source_type,
-    source_id,
-    reversal_of_id,
-    key,
-    digest,
-    prev_hash,
-    lines,
-) -> JournalEntry:
-    entry_digest = _write(
-        cursor,
-        number=number,
-        business_date=business_date,
-        posted_at=posted_at,
-        actor_id=actor_id,
-        approved_by_id=approved_by_id,
-        branch_id=branch_id,
-        narrative=narrative,
-        source_type=source_type,
-        source_id=source_id,
-        reversal_of_id=reversal_of_id,
-        key=key,
-        digest=digest,
-        prev_hash=prev_hash,
-        lines=lines,
-    )
-    # as if read back from the database (``from_db``: saved, not adding)
-    entry = JournalEntry.from_db(
-        connection.alias,
-        _ENTRY_FIELDS,
-        (
-            number,
-            business_date,
-            posted_at,
-            actor_id,
-            approved_by_id,
-            branch_id,
-            narrative,
-            source_type,
-            source_id,
-            reversal_of_id,
-            key,
-            digest,
-            prev_hash,
-            entry_digest,
-        ),
-    )
-    entry.replayed = False  # type: ignore[attr-defined]
-    totals: dict[str, int] = defaultdict(int)
-    for ln in lines:
-        totals[ln.currency] += ln.debit_minor
-    _audit_posting(
-        cursor,
-        actor_id=actor_id,
-        action="journal.reverse" if reversal_of_id is not None else "journal.post",
-        number=number,
-        narrative=narrative,
-        after={
-            "number": number,
-            "business_date": business_date.isoformat(),
-            "source": f"{source_type}:{source_id}",
-            "totals_minor": dict(totals),
-            "reversal_of": reversal_of_id,
-            "approved_by": approved_by_id,
-        },
-        branch_id=branch_id,
-    )
     return entry
 
 
