@@ -181,7 +181,6 @@ def _guarantee_savings_product(manager) -> None:
             name="Épargne de garantie des crédits (USD)",
             kind="guarantee",
             currency="USD",
-            guarantee_percent="10",
         ),
     )
 

@@ -142,7 +142,6 @@ def savings_products(chart, staff):
             name="Épargne de garantie USD",
             kind="guarantee",
             currency="USD",
-            guarantee_percent="10",
         ),
     )
     return voluntary, guarantee

@@ -136,7 +136,6 @@ def coop(institution, branch, other_branch, staff, desks, start_date):
             "name": "Épargne de garantie USD",
             "kind": "guarantee",
             "currency": "USD",
-            "guarantee_percent": "10",
         },
     )
     for cur, amount in (("USD", "50000"), ("CDF", "100000000"), ("RWF", "5000000")):
