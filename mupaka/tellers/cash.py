@@ -18,7 +18,6 @@ both pass the cash check.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Literal
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import ValidationFailed
 from mupaka.core.money import Money
+from mupaka.core.rawsql import fetchone
 from mupaka.ledger.selectors import account_for, cash_multiple
 from mupaka.ledger.services import LineSpec
 from mupaka.tellers.models import TILL_SUBLEDGER, Till, TillStatus
@@ -94,26 +94,6 @@ _TILL_CASH_SQL = (
 )
 
 
-@lru_cache(maxsize=16)
-def _qmark(sql: str) -> str:
-    return sql.replace("%s", "?")
-
-
-def _fetchone(db, sql: str, params: list):
-    """One row, through the connection's own DB-API cursor: Django's wrapper (a regex over
-    every SQLite statement, several layers) cost more than the query itself here. Errors
-    are still translated into django.db exceptions."""
-    if db.connection is None:
-        db.ensure_connection()
-    cursor = db.connection.cursor()
-    try:
-        with db.wrap_database_errors:
-            cursor.execute(_qmark(sql) if db.vendor == "sqlite" else sql, params)
-        return cursor.fetchone()
-    finally:
-        cursor.close()
-
-
 def till_shut_message(status: str | None) -> str:
     """Why the teller cannot take in or pay out cash (her till counted, closed or not
     opened); the counter page says the same."""
@@ -170,7 +150,7 @@ def till_cash_line(
         )
     currency = amount.currency
     lock = " FOR UPDATE OF t" if side == "cr" and db.vendor == "postgresql" else ""
-    row = _fetchone(db, _TILL_SQL + lock, ["till_cash", currency, getattr(actor, "pk", None)])
+    row = fetchone(_TILL_SQL + lock, ["till_cash", currency, getattr(actor, "pk", None)], db=db)
     if row is None or row[1] != TillStatus.OPEN:
         _refuse_till(None if row is None else row[1])
     till_id, _status, held, account_id, account_number = row
@@ -185,7 +165,7 @@ def till_cash_line(
         )
     if side == "cr":
         check_payout_multiple(amount)
-        row = _fetchone(db, _TILL_CASH_SQL, [TILL_SUBLEDGER, str(till_id), currency, "till_cash"])
+        row = fetchone(_TILL_CASH_SQL, [TILL_SUBLEDGER, str(till_id), currency, "till_cash"], db=db)
         held_minor = int(row[0] or 0)
         available = held_minor - pending_out_minor(till_id, currency)
         if amount.minor > available:
