@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import serializers, status
@@ -73,7 +72,6 @@ def _money(data: dict, field: str = "amount") -> Money:
 
 
 # --- products ---------------------------------------------------------------------------------
-@extend_schema_serializer(deprecate_fields=["guarantee_percent"])
 class ProductIn(StrictSerializer):
     code = serializers.CharField(max_length=20)
     name = serializers.CharField(max_length=120)
@@ -94,15 +92,6 @@ class ProductIn(StrictSerializer):
     dormancy_days = serializers.IntegerField(min_value=0, required=False)
     term_months = serializers.IntegerField(min_value=1, max_value=120, required=False)
     early_break_penalty = _amount(required=False, help_text="Percent of the principal")
-    # Deprecated and ignored: the loan product sets the guarantee percentage. Accepted only
-    # while clients written before (mupaka/scenarios' fixtures) still send it; to be removed
-    # (then it is refused as an unknown field, as any other).
-    guarantee_percent = _amount(
-        required=False,
-        write_only=True,
-        help_text="Deprecated, ignored: the loan product's guarantee_savings_percent sets "
-        "the guarantee.",
-    )
 
 
 def product_json(p: SavingsProduct) -> dict:
@@ -154,9 +143,8 @@ class ProductListCreate(APIView):
         """Create a savings product (manager). Amounts in major units, rates in percent."""
         data = ProductIn(data=request.data)
         data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if k != "guarantee_percent"}
         product = services.savings_product_create(
-            actor=request.user, data=services.ProductData(**values)
+            actor=request.user, data=services.ProductData(**data.validated_data)
         )
         return Response(product_json(product), status=status.HTTP_201_CREATED)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import InitVar, asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -32,9 +31,7 @@ class ProductData:
     ("6" = 6 % a year). The service turns them into minor units and millionths.
 
     There is no guarantee percentage: the loan product sets the share of a loan kept as
-    guarantee savings (``guarantee_savings_percent``). ``guarantee_percent`` is still
-    accepted for the callers written before (loans' and tellers' test fixtures, the loans
-    demo) and IGNORED with a DeprecationWarning; it goes once they no longer pass it."""
+    guarantee savings (``guarantee_savings_percent``)."""
 
     code: str
     name: str
@@ -54,16 +51,6 @@ class ProductData:
     term_months: int | None = None
     early_break_penalty: Decimal | str = "0"
     is_active: bool = True
-    guarantee_percent: InitVar[Decimal | str | None] = None  # deprecated, ignored
-
-    def __post_init__(self, guarantee_percent) -> None:
-        if guarantee_percent is not None:
-            warnings.warn(
-                "ProductData(guarantee_percent=...) is ignored: the loan product sets the "
-                "guarantee percentage (guarantee_savings_percent).",
-                DeprecationWarning,
-                stacklevel=3,
-            )
 
 
 AMOUNT_FIELDS = {

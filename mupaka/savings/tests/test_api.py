@@ -70,8 +70,8 @@ def test_product_validation_errors_by_field(api_client_for, staff, chart):
 
 
 def test_a_guarantee_product_has_no_percentage_of_its_own(api_client_for, staff, chart):
-    """The loan product sets the guarantee; the savings product's old field is ignored
-    (deprecated, accepted only for the clients written before) and never shown."""
+    """The loan product sets the guarantee; a savings product has no percentage of its own
+    (sending one is refused like any unknown field, and nothing is created)."""
     api = api_client_for(staff["manager"])
     r = post(
         api,
@@ -91,11 +91,12 @@ def test_a_guarantee_product_has_no_percentage_of_its_own(api_client_for, staff,
             "guarantee_percent": "10",
         },
     )
-    assert r.status_code == 201 and "guarantee_percent" not in r.json()
-    assert all("guarantee_percent" not in p for p in api.get("/api/v1/savings-products").json())
+    assert r.status_code == 400 and "guarantee_percent" in str(r.json())
+    assert [p["code"] for p in api.get("/api/v1/savings-products").json()] == ["EG-USD"]
     schema = api.get("/api/v1/openapi.json").json()
-    field = schema["components"]["schemas"]["ProductInRequest"]["properties"]["guarantee_percent"]
-    assert field["deprecated"] is True and "ignored" in field["description"]
+    assert (
+        "guarantee_percent" not in schema["components"]["schemas"]["ProductInRequest"]["properties"]
+    )
 
 
 def test_product_refused_to_a_teller(api_client_for, staff, chart):

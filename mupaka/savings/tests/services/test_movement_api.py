@@ -13,6 +13,7 @@ from mupaka.ledger.selectors import account_for
 from mupaka.ledger.services import LineSpec, journal_post
 from mupaka.savings.models import SavingsAccount, SavingsHold, SavingsTransaction
 from mupaka.savings.services import (
+    ProductData,
     SavingsLineSpec,
     guarantee_account_for,
     guarantee_apply_line,
@@ -274,12 +275,13 @@ def test_guarantee_needs_the_money_first(member, guarantee_product, staff, bdate
 
 
 def test_the_savings_product_sets_no_guarantee_percentage(make_product):
-    """The loan product sets the guarantee (scenario 2's 10 %): the old savings-side
-    percentage is refused by nothing but kept nowhere, with a warning to its callers."""
-    with pytest.warns(DeprecationWarning, match="loan product"):
-        product = make_product(code="EG-OLD", kind="guarantee", guarantee_percent="10")
+    """The loan product sets the guarantee (scenario 2's 10 %); a savings product has no
+    percentage of its own."""
+    product = make_product(code="EG-OLD", kind="guarantee")
     assert not hasattr(product, "guarantee_ppm")
     assert "guarantee_percent" not in asdict(product_data(product))
+    with pytest.raises(TypeError):
+        ProductData(code="EG-X", name="x", kind="guarantee", currency="USD", guarantee_percent="10")
 
 
 def test_no_guarantee_product(member, staff, chart):
