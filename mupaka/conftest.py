@@ -138,50 +138,78 @@ def login(page):
     return do
 
 
+# --- what a committing test leaves behind -------------------------------------
+# The rows the migrations wrote (notes and coins, border posts, the ledger's head, content
+# types, permissions), as serialized right after the test database was migrated: a flush
+# puts them back (see below). Per database alias; one per xdist worker (process).
+_MIGRATED_ROWS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's set-up (create and migrate the test database), then a copy of the
+    rows the migrations seeded, for the flush after each committing test."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    with django_db_blocker.unblock():
+        _MIGRATED_ROWS[DEFAULT_DB_ALIAS] = connections[
+            DEFAULT_DB_ALIAS
+        ].creation.serialize_db_to_string()
+    yield
+    _MIGRATED_ROWS.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _flush_through_append_only_triggers():
-    """Transactional tests (browser, concurrency) end with Django's ``flush``. On
-    SQLite it deletes rows table by table, which the append-only triggers refuse:
-    the audit log lets a DELETE through while ``mupaka_purge_permit`` holds a row,
-    and the journal's guards are taken off for the flush and put back after it.
-    PostgreSQL flushes with TRUNCATE, which row triggers do not see."""
+def _flush_back_to_the_migrated_database():
+    """Transactional tests (``transaction=True``, ``transactional_db``, ``live_server``,
+    browser) end with Django's ``flush``, which empties every table. Two changes to it:
+
+    - Afterwards the rows the migrations seeded are put back, with their ids, so that
+      whatever test comes next on this worker finds the database as migrated. Django's
+      own answer, ``serialized_rollback``, restores them at the start of a test that
+      asks for it, from a copy hung on the connection, and silently does nothing when
+      the connection has none: pytest-django makes the copy only if some test of the
+      session asks in its ``django_db`` marker or, unmarked, by fixture name (a fixture
+      name added to a marked test is not seen at set-up); and once Playwright runs, its
+      event loop, marked as running in the test thread, makes Django's thread-critical
+      ``connections`` hand the test code another DatabaseWrapper, without the copy.
+      Such a flush also sent post_migrate, which re-created the content types under new
+      ids, and a later restore of the copy collided with them. Here the copy is kept
+      apart from any connection and put back after every flush, whatever the test asked
+      for; post_migrate is not sent (the copy holds the content types and permissions,
+      with their own ids, which ContentType's cache keeps for the whole session).
+    - On SQLite, it deletes rows table by table, which the append-only triggers refuse:
+      the audit log lets a DELETE through while ``mupaka_purge_permit`` holds a row, and
+      the journal's guards are taken off for the flush and put back after it.
+      PostgreSQL flushes with TRUNCATE, which row triggers do not see."""
     from django.core.management.commands import flush
-    from django.db import connections
+    from django.db import DEFAULT_DB_ALIAS, connections
 
     from mupaka.ledger import db_guards
 
     original = flush.Command.handle
 
     def handle(self, **options):
-        conn = connections[options.get("database", "default")]
-        if conn.vendor != "sqlite":
-            return original(self, **options)
-        with conn.cursor() as cursor:
-            cursor.execute("INSERT OR IGNORE INTO mupaka_purge_permit (id) VALUES (1)")
-        db_guards.remove(conn)
-        try:
-            return original(self, **options)
-        finally:
-            db_guards.install(conn)
+        alias = options.get("database") or DEFAULT_DB_ALIAS
+        conn = connections[alias]
+        migrated_rows = _MIGRATED_ROWS.get(alias)
+        if migrated_rows is not None:
+            options["inhibit_post_migrate"] = True
+        if conn.vendor == "sqlite":
             with conn.cursor() as cursor:
-                cursor.execute("DELETE FROM mupaka_purge_permit")
+                cursor.execute("INSERT OR IGNORE INTO mupaka_purge_permit (id) VALUES (1)")
+            db_guards.remove(conn)
+            try:
+                original(self, **options)
+            finally:
+                db_guards.install(conn)
+                with conn.cursor() as cursor:
+                    cursor.execute("DELETE FROM mupaka_purge_permit")
+        else:
+            original(self, **options)
+        if migrated_rows is not None:
+            conn.creation.deserialize_db_from_string(migrated_rows)
 
     flush.Command.handle = handle
     yield
     flush.Command.handle = original
-
-
-def pytest_collection_modifyitems(items):
-    """Tests that really commit end with a flush that also empties the reference data
-    the migrations seeded (border posts, denominations, ...). Give each of them a
-    serialized rollback: the database's content after migration is restored before
-    the test, whatever ran before it."""
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        commits = (
-            "transactional_db" in item.fixturenames
-            or "live_server" in item.fixturenames
-            or (marker is not None and marker.kwargs.get("transaction"))
-        )
-        if commits and "django_db_serialized_rollback" not in item.fixturenames:
-            item.fixturenames.append("django_db_serialized_rollback")
