@@ -20,7 +20,9 @@ Measured:
 * service, PostgreSQL 15 (a throwaway cluster from scripts/pg_throwaway.py; skipped with
   a note if it cannot start);
 * baseline: the same rows written with raw ``sqlite3`` (no Django, no checks, no
-  triggers), one commit per operation, in the same run, with the same ``synchronous``.
+  triggers), one commit per operation, in the same run, with the same ``synchronous``;
+  on PostgreSQL the same rows with raw ``psycopg`` in a schema of their own, in the
+  same cluster and run.
 
 PostgreSQL runs in the throwaway cluster, which is started with fsync and synchronous
 commit off (a test cluster): its figure is the software path, not a durable rate.
@@ -414,7 +416,7 @@ def main() -> int:
         "savings_deposit on PostgreSQL 15",
         pg,
         pg.get("raw") if pg else None,
-        "(PostgreSQL could not start: see above)",
+        "(--no-pg)" if args.no_pg else "(PostgreSQL could not start: see above)",
     )
     full, normal = results["FULL"][1], results["NORMAL"][1]
     if full is None or normal is None:
