@@ -12,34 +12,11 @@ from pathlib import Path
 
 import pytest
 
-# serialized_rollback: the reference data the migrations seeded (border posts, notes and
-# coins) is restored before each test, after the flush of the test before it. It is given
-# on the marker: pytest-django ignores the fixture name mupaka/conftest.py appends when a
-# test carries a django_db marker, and then never serializes the database at all. (In a
-# session that also runs non-browser tests the restore still misses — the serialized copy
-# hangs on the connection of the thread context that set the database up, and Playwright's
-# event loop gives the test another one — so `reference_data` seeds them again.)
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# committing tests: mupaka/conftest.py puts the migrations' reference data (border posts,
+# notes and coins) back after each flush
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[3] / "test-results" / "scenarios"
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """The border posts and the notes and coins the migrations seed (idempotent)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for module in (
-        "mupaka.members.migrations.0002_seed_border_posts",
-        "mupaka.tellers.migrations.0002_seed_denominations",
-        "mupaka.tellers.migrations.0003_usd_coins",
-    ):
-        import_module(module).seed(apps, None)
 
 
 def shot(page, name: str) -> None:
