@@ -247,7 +247,8 @@ def shares_purchase(
     """Buy ``shares`` shares for the member, with the entry fee if she has not paid it
     (``shares=0``: the entry fee alone). Cash at the actor's open till, or from her
     savings account (``channel="savings"``). A pending member's first purchase must
-    reach the minimum; once the fee and the minimum are paid she becomes active.
+    reach the minimum; once the members' activation checks find nothing missing (the
+    fee, when the product has one, and the minimum) she becomes active.
     One entry: Dr till cash (or savings) / Cr member shares / Cr entry fee income."""
     require_perm(actor, "shares.buy")
     key = _key(idempotency_key)
@@ -406,15 +407,15 @@ def shares_purchase(
         branch_id=member.branch_id,
     )
     activated = False
-    if (
-        member.status == MemberStatus.PENDING
-        and holding.entry_fee_paid_date is not None
-        and holding.shares >= product.min_shares
-    ):
-        from mupaka.members.services import member_status_change
+    if member.status == MemberStatus.PENDING:
+        # Joining is the members' rule (their activation checks: the entry fee if the
+        # product has one, the minimum shares, and whatever else is registered), not a
+        # copy of it here: with no entry fee there is no fee date to wait for.
+        from mupaka.members.services import activation_problem, member_status_change
 
-        member_status_change(actor=actor, member=member, status=MemberStatus.ACTIVE)
-        activated = True
+        if activation_problem(member) is None:
+            member_status_change(actor=actor, member=member, status=MemberStatus.ACTIVE)
+            activated = True
     hooks.on_commit(member_id=member.pk, holding_id=holding.pk, joined=activated)
     return PurchaseResult(
         holding_id=holding.pk,

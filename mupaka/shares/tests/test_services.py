@@ -305,3 +305,105 @@ def test_rejection_needs_a_reason(share_product, pending, staff, till):
     )
     assert ShareRedemption.objects.get(pk=r.pk).status == "rejected"
     verify_green()
+
+
+# --- joining when the share product has no entry fee ---------------------------------------------
+@pytest.fixture
+def no_fee_product(chart, staff):
+    return share_product_set(
+        actor=staff["manager"],
+        name="Parts sociales",
+        currency="USD",
+        unit_price="10",
+        min_shares=2,
+        max_shares=50,
+        entry_fee="0",
+    )
+
+
+def test_without_an_entry_fee_the_minimum_shares_make_her_active(
+    no_fee_product, pending, staff, till
+):
+    from mupaka.members.services import activation_problem
+
+    # below the minimum: refused, nothing paid, still pending (shares are what is missing)
+    with pytest.raises(ValidationFailed) as exc:
+        shares_purchase(actor=staff["teller"], member=pending, shares=1, idempotency_key=key())
+    assert exc.value.code == "below_minimum"
+    pending.refresh_from_db()
+    assert pending.status == "pending" and not ShareTransaction.objects.exists()
+    assert "0 of the 2 member shares" in activation_problem(pending)
+    # nothing to pay but shares: refused too (no fee to take alone)
+    with pytest.raises(ValidationFailed):
+        shares_purchase(actor=staff["teller"], member=pending, shares=0, idempotency_key=key())
+    # the minimum: active, with no fee taken and no fee date
+    result = shares_purchase(actor=staff["teller"], member=pending, shares=2, idempotency_key=key())
+    assert (result.member_activated, result.entry_fee_minor, result.total) == (True, 0, m("20"))
+    pending.refresh_from_db()
+    holding = ShareHolding.objects.get(member=pending)
+    assert pending.status == "active" and holding.entry_fee_paid_date is None
+    assert entry_lines(result.entry_number) == {"5710-USD": (2000, 0), "1000-USD": (0, 2000)}
+    more = shares_purchase(actor=staff["teller"], member=pending, shares=1, idempotency_key=key())
+    assert not more.member_activated and more.shares_held == 3
+    verify_green()
+
+
+def test_the_purchase_follows_every_activation_check(no_fee_product, pending, staff, till):
+    """She becomes active when the members' checks find nothing missing, not before: a
+    check registered by another app holds her pending; her next purchase activates her."""
+    from mupaka.members.services import register_activation_check, unregister_activation_check
+
+    def visit_missing(member):
+        return "Visite de l'agent de crédit manquante." if member.pk == pending.pk else None
+
+    register_activation_check(visit_missing)
+    try:
+        first = shares_purchase(
+            actor=staff["teller"], member=pending, shares=2, idempotency_key=key()
+        )
+    finally:
+        unregister_activation_check(visit_missing)
+    pending.refresh_from_db()
+    assert not first.member_activated and pending.status == "pending"
+    later = shares_purchase(actor=staff["teller"], member=pending, shares=1, idempotency_key=key())
+    pending.refresh_from_db()
+    assert later.member_activated and pending.status == "active"
+    verify_green()
+
+
+def test_with_an_entry_fee_the_shares_alone_do_not_make_her_active(
+    no_fee_product, pending, staff, till
+):
+    """The fee path is unchanged (scenario 1 and the fee-then-shares test above): when the
+    product asks for a fee, her shares alone leave her pending until the fee is paid."""
+    from mupaka.members.services import (
+        activation_problem,
+        register_activation_check,
+        unregister_activation_check,
+    )
+
+    def not_yet(member):
+        return "Pas encore." if member.pk == pending.pk else None
+
+    # she buys the minimum while no fee is asked, held pending by another check...
+    register_activation_check(not_yet)
+    try:
+        shares_purchase(actor=staff["teller"], member=pending, shares=2, idempotency_key=key())
+    finally:
+        unregister_activation_check(not_yet)
+    # ...then the institution sets an entry fee: her shares are not enough any more
+    share_product_set(
+        actor=staff["manager"],
+        name="Parts sociales",
+        currency="USD",
+        unit_price="10",
+        min_shares=2,
+        max_shares=50,
+        entry_fee="5",
+    )
+    assert "entry fee ($5.00) is not paid" in activation_problem(pending)
+    fee = shares_purchase(actor=staff["teller"], member=pending, shares=0, idempotency_key=key())
+    pending.refresh_from_db()
+    assert (fee.entry_fee_minor, fee.shares_bought, fee.member_activated) == (500, 0, True)
+    assert pending.status == "active"
+    verify_green()
