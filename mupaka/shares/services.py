@@ -486,10 +486,20 @@ def shares_redeem_request(
     reason = " ".join((reason or "").split())[:300]
     if not reason:
         raise ValidationFailed(_("Give the reason for the redemption."), field="reason")
-    n = holding.shares if shares in (None, "") else int(shares)
-    if n < 1 or n > holding.shares:
+    try:
+        n = holding.shares if shares in (None, "") else int(shares)
+    except (TypeError, ValueError):
+        n = 0
+    if n < 1:
         raise ValidationFailed(
-            _("She holds %(held)s shares.") % {"held": holding.shares}, field="shares"
+            _("Give a whole number of shares (at least one)."), field="shares", code="invalid"
+        )
+    if n > holding.shares:
+        raise ValidationFailed(
+            _("She holds %(held)s shares: %(n)s cannot be redeemed.")
+            % {"held": holding.shares, "n": n},
+            field="shares",
+            code="more_than_held",
         )
     left = holding.shares - n
     if 0 < left < holding.product.min_shares:

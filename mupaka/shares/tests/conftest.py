@@ -36,6 +36,31 @@ def share_product(chart, staff):
 
 
 @pytest.fixture
+def loan_product(chart, staff):
+    """A USD trader loan, monthly, declining balance (the loans app's own services)."""
+    from mupaka.loans.services import ProductData, loan_product_create
+
+    return loan_product_create(
+        actor=staff["manager"],
+        data=ProductData(
+            code="TRADER-USD",
+            name="Crédit commerçante (USD, mensuel)",
+            currency="USD",
+            min_principal="50",
+            max_principal="2000",
+            min_installments=1,
+            max_installments=24,
+            default_installments=6,
+            frequency="months",
+            interest_method="declining",
+            min_rate="24",
+            max_rate="36",
+            default_rate="30",
+        ),
+    )
+
+
+@pytest.fixture
 def pending(make_member):
     return make_member(active=False)
 

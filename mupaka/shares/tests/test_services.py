@@ -199,31 +199,6 @@ def test_a_member_with_shares_cannot_exit(share_product, pending, staff, till):
     assert "shares" in exc.value.message
 
 
-@pytest.fixture
-def loan_product(chart, staff):
-    """A USD trader loan, monthly, declining balance (the loans app's own services)."""
-    from mupaka.loans.services import ProductData, loan_product_create
-
-    return loan_product_create(
-        actor=staff["manager"],
-        data=ProductData(
-            code="TRADER-USD",
-            name="Crédit commerçante (USD, mensuel)",
-            currency="USD",
-            min_principal="50",
-            max_principal="2000",
-            min_installments=1,
-            max_installments=24,
-            default_installments=6,
-            frequency="months",
-            interest_method="declining",
-            min_rate="24",
-            max_rate="36",
-            default_rate="30",
-        ),
-    )
-
-
 def test_redemption_waits_for_her_real_loan(share_product, pending, staff, till, loan_product):
     """Her loan, filed, approved and disbursed through the loans services, holds her
     shares back at every step until it is repaid and closed; a loan filed after the
