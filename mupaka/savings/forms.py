@@ -83,6 +83,11 @@ class OpenAccountForm(forms.Form):
         label=_("Product"), queryset=SavingsProduct.objects.filter(is_active=True)
     )
 
+    def __init__(self, *args, products=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if products is not None:
+            self.fields["product"].queryset = products
+
 
 class MovementForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=20, decimal_places=6, min_value=0)

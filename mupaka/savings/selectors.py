@@ -31,6 +31,13 @@ def product_list(*, include_inactive: bool = True) -> QuerySet[SavingsProduct]:
     return qs if include_inactive else qs.filter(is_active=True)
 
 
+def products_to_open(*, currency: str = "") -> QuerySet[SavingsProduct]:
+    """The products an account is opened in on the account-opening page: open to new
+    accounts and not term deposits (those have their own page); in one currency if given."""
+    qs = SavingsProduct.objects.filter(is_active=True).exclude(kind=ProductKind.TERM)
+    return qs.filter(currency=currency) if currency else qs
+
+
 def product_get(*, user, product_id: int) -> SavingsProduct:
     require_perm(user, "savings.view")
     product = SavingsProduct.objects.filter(pk=product_id).first()

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mupaka.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from mupaka.core.money import Money
+from mupaka.core.money import Money, is_known_currency
 from mupaka.core.permissions import has_perm
 from mupaka.core.selectors import business_date_get, institution_get
 from mupaka.core.views_utils import form_add_error
@@ -160,10 +163,65 @@ def account_list(request):
     )
 
 
+def _local_next(request) -> str:
+    """`?next=`: the page to go back to after the form, only if it is on this site."""
+    url = request.GET.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+@dataclass
+class _ProductChoice:
+    """What `?currency=` makes of the product list: the products offered, the one
+    pre-selected, the currency they were narrowed to, or a note saying why not."""
+
+    products: QuerySet
+    selected: SavingsProduct | None = None
+    currency: str = ""
+    note: str = ""
+
+
+def _product_choice(asked: str) -> _ProductChoice:
+    everything = selectors.products_to_open()
+    code = asked.strip().upper()
+    if not code:
+        return _ProductChoice(everything)
+    if not is_known_currency(code):
+        return _ProductChoice(
+            everything,
+            note=_("“%(code)s” is not a currency code: every savings product is listed.")
+            % {"code": asked.strip()[:12]},
+        )
+    in_currency = list(selectors.products_to_open(currency=code).order_by("code"))
+    if not in_currency:
+        return _ProductChoice(
+            everything,
+            note=_(
+                "No savings product in %(currency)s is open to new accounts: every savings "
+                "product is listed."
+            )
+            % {"currency": code},
+        )
+    voluntary = [p for p in in_currency if p.kind == ProductKind.VOLUNTARY]
+    return _ProductChoice(
+        selectors.products_to_open(currency=code),
+        selected=voluntary[0] if len(voluntary) == 1 else None,
+        currency=code,
+    )
+
+
 @staff_page("savings.account.open")
 def account_open(request):
+    """The account-opening form. From the counter: `?member=` fills her number in,
+    `?currency=` narrows the products to that currency (its one voluntary product
+    chosen), `?next=` (a page of this site) is where the teller goes back to."""
     from mupaka.members.selectors import member_get, member_get_by_number
 
+    next_url = _local_next(request)
+    choice = _product_choice(request.GET.get("currency", ""))
     initial = {}
     if request.GET.get("member"):
         try:
@@ -172,10 +230,9 @@ def account_open(request):
             ).number
         except (ValueError, NotFound):
             pass
-    form = OpenAccountForm(request.POST or None, initial=initial)
-    form.fields["product"].queryset = SavingsProduct.objects.filter(is_active=True).exclude(
-        kind=ProductKind.TERM
-    )
+    if choice.selected is not None:
+        initial["product"] = choice.selected.pk
+    form = OpenAccountForm(request.POST or None, initial=initial, products=choice.products)
     if request.method == "POST" and form.is_valid():
         try:
             member = member_get_by_number(
@@ -194,8 +251,21 @@ def account_open(request):
                 _("Account %(number)s opened for %(name)s.")
                 % {"number": account.number, "name": member.full_name},
             )
+            if next_url:
+                return HttpResponseRedirect(next_url)
             return redirect("savings:account_detail", pk=account.pk)
-    return render(request, "savings/account_open.html", {"form": form})
+    all_products = request.GET.copy()
+    all_products.pop("currency", None)
+    return render(
+        request,
+        "savings/account_open.html",
+        {
+            "form": form,
+            "choice": choice,
+            "next_url": next_url,
+            "all_products_url": f"{request.path}?{all_products.urlencode()}",
+        },
+    )
 
 
 def _statement_dates(request, account):
