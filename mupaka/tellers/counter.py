@@ -128,42 +128,53 @@ def member_accounts(*, user, member) -> list[AccountRow]:
 
 
 @dataclass
+class OpeningLink:
+    currency: str
+    url: str
+
+
+@dataclass
 class AccountOpening:
     """The currencies in which she has no savings account to deposit into (a savings
-    product is offered in them), and whether the reader may open one."""
+    product is offered in them), and whether the reader may open one: one link per
+    currency to the savings page, which comes back to the counter with her on it."""
 
     currencies: list[str]
     member_active: bool
     may_open: bool
-    url: str
+    links: list[OpeningLink]
     who_may_open: str  # the roles that may, when the reader may not
 
 
 def savings_to_open(*, user, member, accounts: list[AccountRow]) -> AccountOpening | None:
     from django.urls import reverse
+    from django.utils.http import urlencode
 
     from mupaka.core.permissions import has_perm, roles_for
     from mupaka.core.roles import Role
     from mupaka.members.models import MemberStatus
-    from mupaka.savings.models import ProductKind
-    from mupaka.savings.selectors import product_list
+    from mupaka.savings.selectors import products_to_open
 
     if not has_perm(user, "savings.view"):
         return None
     held = {a.currency for a in accounts if not a.is_term}
-    offered = set(
-        product_list(include_inactive=False)
-        .exclude(kind=ProductKind.TERM)
-        .values_list("currency", flat=True)
-    )
+    offered = set(products_to_open().values_list("currency", flat=True))
     missing = sorted(offered - held)
     if not missing:
         return None
+    opening = reverse("savings:account_open")
+    back = reverse("tellers:counter_member", args=[member.pk])
     return AccountOpening(
         currencies=missing,
         member_active=member.status == MemberStatus.ACTIVE,
         may_open=has_perm(user, "savings.account.open"),
-        url=f"{reverse('savings:account_open')}?member={member.pk}",
+        links=[
+            OpeningLink(
+                currency=code,
+                url=f"{opening}?{urlencode({'member': member.pk, 'currency': code, 'next': back})}",
+            )
+            for code in missing
+        ],
         who_may_open=", ".join(
             str(Role(r).label) for r in sorted(roles_for("savings.account.open"))
         ),

@@ -171,9 +171,13 @@ def _member_context(request, member_id: int, **extra) -> dict:
 
 @staff_page("till.operate")
 def counter_member(request, member_id: int):
+    """Her panel (htmx), or the counter page with her panel already open (a link or a
+    redirect, e.g. back from opening a savings account for her)."""
     ctx = _member_context(request, member_id)
-    template = "tellers/_member_panel.html" if request.htmx else "tellers/member_page.html"
-    return render(request, template, ctx)
+    if request.htmx:
+        return render(request, "tellers/_member_panel.html", ctx)
+    panel = render_to_string("tellers/_member_panel.html", ctx, request=request)
+    return render(request, "tellers/counter.html", _counter_context(request, member_panel=panel))
 
 
 _OPERATIONS = {

@@ -1,7 +1,8 @@
 """In Chromium, in French: the counter page follows each operation without a reload (the
 till's cash and the last receipts), the exchange's "done" box says what is paid out and
 what the till keeps, rates are written the French way, the link to open a savings
-account in a currency she has none in, and a counted till that offers no money form."""
+account in a currency she has none in (and back to the counter with her and the new
+account, ready for a deposit), and a counted till that offers no money form."""
 
 import re
 
@@ -12,8 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def saver(staff, open_till, active_member, usd_savings):
-    """An active member with an empty USD account; a CDF product she has no account in;
-    the day's USD/CDF rate."""
+    """An active member with an empty USD account; CDF and RWF products she has no
+    account in; the day's USD/CDF rate."""
     from mupaka.savings.services import ProductData, savings_account_open, savings_product_create
     from mupaka.tellers.services import rate_set
 
@@ -28,6 +29,10 @@ def saver(staff, open_till, active_member, usd_savings):
     savings_product_create(
         actor=staff["manager"],
         data=ProductData(code="EV-CDF", name="Épargne CDF", kind="voluntary", currency="CDF"),
+    )
+    savings_product_create(
+        actor=staff["manager"],
+        data=ProductData(code="EV-RWF", name="Épargne RWF", kind="voluntary", currency="RWF"),
     )
     member = active_member("Neema")
     account = savings_account_open(
@@ -91,15 +96,41 @@ def test_open_an_account_from_the_counter_then_a_counted_till_offers_no_form(
 ):
     from playwright.sync_api import expect
 
+    from mupaka.savings.models import SavingsAccount
     from mupaka.tellers.services import till_close
 
     member, _account = saver
     login("teller")
     page.goto("/tellers/counter/")
     panel = find(page, member)
-    expect(panel.locator("#open-account")).to_contain_text("Aucun compte d'épargne en CDF.")
-    panel.locator("#open-account-link").click()
+    expect(panel.locator("#open-account")).to_contain_text("Aucun compte d'épargne en CDF, RWF.")
+    expect(panel.locator("#open-account-CDF")).to_have_text("Ouvrir un compte en CDF")
+    panel.locator("#open-account-RWF").click()
+
+    # the savings page: her number and the RWF product already chosen
     expect(page.locator("#id_member_number")).to_have_value(member.number)
+    expect(page.locator("#id_product option:checked")).to_have_text("EV-RWF · Épargne RWF (RWF)")
+    expect(page.locator("#currency-products")).to_contain_text("Produits d'épargne en RWF.")
+    page.locator("#open-form button[type=submit]").click()
+
+    # back on the counter, her panel open, the new RWF account with its deposit form
+    page.wait_for_url(f"**/tellers/counter/members/{member.pk}/")
+    rwf = SavingsAccount.objects.get(member=member, currency="RWF")
+    expect(page.locator(".messages")).to_contain_text(
+        f"Compte {rwf.number} ouvert pour {member.full_name}."
+    )
+    expect(page.locator("#till-balances")).to_be_visible()
+    panel = page.locator(f"#member-panel #member-{member.pk}")
+    expect(panel.locator("#open-account")).to_contain_text("Aucun compte d'épargne en CDF.")
+    expect(panel.locator("#open-account-RWF")).to_have_count(0)
+    row = panel.locator(f"#account-{rwf.pk}")
+    expect(row).to_contain_text("Épargne RWF")
+    # the form works there: a deposit of RWF 5,000 without leaving the page
+    row.locator("input[name=amount]").fill("5000")
+    row.locator("button[value=deposit]").click()
+    expect(page.locator(".done")).to_contain_text("BKV-2026-000001")
+    expect(page.locator(f"#account-{rwf.pk}")).to_contain_text(re.compile(r"5\s000 RWF"))
+    expect(page.locator("#till-balances")).to_contain_text(re.compile(r"205\s000 RWF"))
 
     # what she counted does not matter here (and the seeded notes may have been flushed
     # by a transactional test before this one on the same worker)

@@ -296,16 +296,83 @@ def panel(c, member) -> str:
     return c.get(f"/tellers/counter/members/{member.pk}/", HTTP_HX_REQUEST="true").content.decode()
 
 
+def opening_url(member, currency: str) -> str:
+    from django.utils.http import urlencode
+
+    back = reverse("tellers:counter_member", args=[member.pk])
+    query = urlencode({"member": member.pk, "currency": currency, "next": back})
+    return f"{reverse('savings:account_open')}?{query}"
+
+
 def test_a_member_without_a_cdf_account_gets_the_link_to_open_one(staff, her, cdf_savings):
+    from html import escape
+
     member, _account = her
     c = client_for(staff["teller"])
     body = panel(c, member)
-    url = f"{reverse('savings:account_open')}?member={member.pk}"
+    url = opening_url(member, "CDF")
+    assert url == (
+        f"/savings/open/?member={member.pk}&currency=CDF"
+        f"&next=%2Ftellers%2Fcounter%2Fmembers%2F{member.pk}%2F"
+    )
     assert "No savings account in CDF." in body
-    assert f'<a href="{url}" id="open-account-link">Open a savings account</a>' in body
-    # the link opens the savings page with her number filled in, for the teller
-    opening = c.get(url)
-    assert opening.status_code == 200 and f'value="{member.number}"' in opening.content.decode()
+    assert (
+        f'<a href="{escape(url)}" class="open-account-link" id="open-account-CDF">'
+        "Open an account in CDF</a>"
+    ) in body
+    # the link opens the savings page with her number and the CDF product filled in
+    opening = c.get(url).content.decode()
+    assert f'value="{member.number}"' in opening
+    assert f'<option value="{cdf_savings.pk}" selected>' in opening
+    assert f'href="/tellers/counter/members/{member.pk}/" id="open-cancel"' in opening
+
+
+def test_the_account_opened_from_the_link_brings_her_back_to_the_counter(staff, her, cdf_savings):
+    """Opened, the teller is back on the counter page with her panel open: the message,
+    the new CDF account with its deposit form, no link any more."""
+    from mupaka.savings.models import SavingsAccount
+
+    member, _account = her
+    c = client_for(staff["teller"])
+    response = c.post(
+        opening_url(member, "CDF"),
+        {"member_number": member.number, "product": cdf_savings.pk},
+        follow=True,
+    )
+    back = reverse("tellers:counter_member", args=[member.pk])
+    assert response.redirect_chain == [(back, 302)]
+    account = SavingsAccount.objects.get(member=member, currency="CDF")
+    body = response.content.decode()
+    assert f"Account {account.number} opened for {member.full_name}." in body
+    assert 'id="till-card"' in body and 'id="counter-search"' in body  # the counter page
+    assert re.search(
+        f'<div id="member-panel">\\s*<div class="card panel" id="member-{member.pk}">', body
+    )
+    assert f'<tr id="account-{account.pk}">' in body
+    row = body.split(f'<tr id="account-{account.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert f'<input type="hidden" name="target" value="{account.pk}">' in row
+    assert 'name="op" value="deposit"' in row
+    assert 'id="open-account"' not in body
+
+
+def test_one_link_per_currency_she_has_no_account_in(staff, open_till, active_member, cdf_savings):
+    from mupaka.savings.services import ProductData, savings_product_create
+
+    savings_product_create(
+        actor=staff["manager"],
+        data=ProductData(code="EV-RWF", name="Épargne RWF", kind="voluntary", currency="RWF"),
+    )
+    member = active_member("Neema")
+    body = panel(client_for(staff["teller"]), member)
+    assert "No savings account in CDF, RWF, USD." in body
+    assert re.findall(r'id="open-account-(\w+)">Open an account in \1</a>', body) == [
+        "CDF",
+        "RWF",
+        "USD",
+    ]
+    french = panel(client_for(staff["teller"], "fr"), member)
+    assert "Aucun compte d'épargne en CDF, RWF, USD." in french
+    assert 'id="open-account-RWF">Ouvrir un compte en RWF</a>' in french
 
 
 def test_no_link_once_she_has_an_account_in_every_currency_offered(staff, her, cdf_savings):
@@ -322,7 +389,7 @@ def test_a_member_with_no_account_at_all_and_a_pending_member(
 ):
     c = client_for(staff["teller"])
     body = panel(c, active_member("Neema"))
-    assert "No savings account in CDF, USD." in body and 'id="open-account-link"' in body
+    assert "No savings account in CDF, USD." in body and 'id="open-account-CDF"' in body
     pending = panel(c, furaha)
     assert "No savings account in CDF, USD." in pending
     assert "once her membership is active" in pending and "open-account-link" not in pending
