@@ -355,19 +355,17 @@ def loan_requests(*, user, status: str = RequestStatus.PENDING) -> QuerySet[Loan
     return qs.order_by("-id")
 
 
-def arrears_list(
-    *, user, min_days: int = 1, officer_id: int | None = None, on_date: dt.date | None = None
-) -> QuerySet[Loan]:
-    """Active loans late by ``min_days`` or more **as of the business date**, most late
-    first, with the member's phone and, for a group loan, the group and its leader.
+def late_loans(*, on_date: dt.date, min_days: int = 1) -> QuerySet[Loan]:
+    """Active loans late by ``min_days`` or more **as of** ``on_date`` (no permission
+    check: for the callers that make their own, e.g. the reports' follow-up list).
 
     Days late and overdue are counted from the oldest unpaid instalment (the
     ``next_due_date`` cache, kept current by every repayment, reversal and reschedule)
-    and the instalments due before the business date, so the list agrees with the
-    loan's page on the morning after end of day, over a weekend too (the
-    ``days_past_due``/``overdue_minor`` caches are as of the last date closed).
-    Each row carries ``late_for`` (a timedelta: ``late_for.days`` days late) and
-    ``overdue_now_minor``."""
+    and the instalments due before ``on_date``, so the lists agree with the loan's page on
+    the morning after end of day, over a weekend too (the ``days_past_due`` /
+    ``overdue_minor`` caches are as of the last date closed). Each row carries
+    ``late_for`` (a timedelta: ``late_for.days`` days late) and ``overdue_now_minor``;
+    oldest due first."""
     from django.db.models import (
         DateField,
         DurationField,
@@ -382,37 +380,49 @@ def arrears_list(
 
     from mupaka.loans.models import LoanInstallment
 
-    require_perm(user, "loan.arrears.view")
-    on = on_date or business_date_get()
     overdue = (
         LoanInstallment.objects.filter(
             loan=OuterRef("pk"),
             version=OuterRef("schedule_version"),
-            due_date__lt=on,
+            due_date__lt=on_date,
             outstanding_minor__gt=0,
         )
         .values("loan")
         .annotate(s=Sum("outstanding_minor"))
         .values("s")
     )
+    return (
+        Loan.objects.filter(
+            status=LoanStatus.ACTIVE,
+            next_due_date__lte=on_date - dt.timedelta(days=max(min_days, 1)),
+        )
+        .annotate(
+            late_for=ExpressionWrapper(
+                Value(on_date, output_field=DateField()) - F("next_due_date"),
+                output_field=DurationField(),
+            ),
+            overdue_now_minor=Coalesce(Subquery(overdue), 0),
+        )
+        .order_by("next_due_date", "pk")
+    )
+
+
+def arrears_list(
+    *, user, min_days: int = 1, officer_id: int | None = None, on_date: dt.date | None = None
+) -> QuerySet[Loan]:
+    """Active loans late by ``min_days`` or more as of the business date (see
+    :func:`late_loans`), most late first, with the member's phone and, for a group loan,
+    the group and its leader."""
+    require_perm(user, "loan.arrears.view")
     qs = branch_scope(
         user,
-        Loan.objects.select_related(
+        late_loans(on_date=on_date or business_date_get(), min_days=min_days).select_related(
             "member", "product", "officer", "group_loan", "group_loan__group", "group_loan__leader"
-        ).filter(
-            status=LoanStatus.ACTIVE,
-            next_due_date__lte=on - dt.timedelta(days=max(min_days, 1)),
         ),
     )
     if officer_id:
         qs = qs.filter(officer_id=officer_id)
-    return qs.annotate(
-        late_for=ExpressionWrapper(
-            Value(on, output_field=DateField()) - F("next_due_date"),
-            output_field=DurationField(),
-        ),
-        overdue_now_minor=Coalesce(Subquery(overdue), 0),
-    ).order_by("next_due_date", "pk")
+    return qs
 
 
 @dataclass(frozen=True)

@@ -514,17 +514,20 @@ class ArrearsLine:
 def arrears_list(*, user, filters: Filters, min_days: int = 1, limit: int | None = None):
     """Active loans late ``min_days`` or more, most late first: who to call, her phone,
     what she owes now; for a group loan share, the group and its leader's phone."""
-    from mupaka.loans.models import Loan, LoanStatus
+    from mupaka.core.selectors import business_date_get
+    from mupaka.loans.selectors import late_loans
 
     require_perm(user, "reports.arrears.view")
     filters = scoped(user, filters)
-    qs = Loan.objects.filter(status=LoanStatus.ACTIVE, days_past_due__gte=max(min_days, 1))
+    # counted as of the business date, like the loans' own arrears list and her loan page
+    # (not from the caches of the last end of day)
+    qs = late_loans(on_date=business_date_get(), min_days=min_days)
     if filters.border_post_id is not None:
         qs = qs.annotate(post=primary_border_post_subquery())
     qs = _apply(qs, filters, officer="officer_id", product="product_id", post="post")
     qs = qs.select_related(
         "member", "product", "officer", "group_loan__group", "group_loan__leader"
-    ).order_by("-days_past_due", "-overdue_minor", "pk")
+    ).order_by("next_due_date", "-overdue_now_minor", "pk")
     if limit:
         qs = qs[:limit]
     lines = []
@@ -548,8 +551,8 @@ def arrears_list(*, user, filters: Filters, min_days: int = 1, limit: int | None
                 else "",
                 product=loan.product.code,
                 currency=loan.currency,
-                days_past_due=loan.days_past_due,
-                overdue_minor=loan.overdue_minor,
+                days_past_due=loan.late_for.days,
+                overdue_minor=loan.overdue_now_minor,
                 principal_outstanding_minor=loan.principal_outstanding_minor,
                 next_due_date=loan.next_due_date,
                 next_due_minor=loan.next_due_minor,

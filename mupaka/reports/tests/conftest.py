@@ -65,7 +65,14 @@ def officers(make_user, branch, other_branch):
 @pytest.fixture
 def portfolio(staff, branch, other_branch, officers):
     """The ten active loans (and the written-off eleventh) as loan rows with their caches."""
-    from mupaka.loans.models import GroupLoan, Loan, LoanProduct, LoanStatus, LoanTransaction
+    from mupaka.loans.models import (
+        GroupLoan,
+        Loan,
+        LoanInstallment,
+        LoanProduct,
+        LoanStatus,
+        LoanTransaction,
+    )
     from mupaka.members.models import BorderPost, SolidarityGroup, TraderProfile
     from mupaka.members.services import member_register
 
@@ -120,6 +127,8 @@ def portfolio(staff, branch, other_branch, officers):
                 principal_outstanding_minor=principal,
                 overdue_minor=overdue,
                 days_past_due=dpd,
+                # the oldest unpaid instalment: the arrears lists count from it
+                next_due_date=BUSINESS_DATE - dt.timedelta(days=dpd) if dpd else None,
                 restructured=restr,
                 reschedule_count=1 if restr else 0,
                 schedule_version=1,
@@ -148,6 +157,18 @@ def portfolio(staff, branch, other_branch, officers):
     loans[9].group_loan = group_loan
     for loan in loans:
         loan.save()
+        if loan.days_past_due:  # what she owes of it, due that day
+            LoanInstallment.objects.create(
+                loan=loan,
+                version=1,
+                number=1,
+                from_date=loan.next_due_date - dt.timedelta(days=30),
+                due_date=loan.next_due_date,
+                principal_minor=loan.overdue_minor,
+                interest_minor=0,
+                fees_minor=0,
+                outstanding_minor=loan.overdue_minor,
+            )
     written_off = Loan.objects.create(
         branch=other_branch,
         member=members["Zawadi"],

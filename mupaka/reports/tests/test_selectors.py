@@ -182,6 +182,27 @@ def test_arrears_list_for_follow_up(staff, portfolio):
     assert len(late) == 6
 
 
+def test_arrears_list_counts_from_the_business_date_like_the_loans_list(
+    staff, portfolio, institution
+):
+    """Two days after the last end of day (its caches say 400, 200... days late) the
+    follow-up list says 402, 202..., as the loans' own arrears list and her loan page do."""
+    from mupaka.loans.models import Loan
+    from mupaka.loans.selectors import arrears_list as loans_arrears
+
+    institution.business_date = BUSINESS_DATE + dt.timedelta(days=2)
+    institution.save(update_fields=["business_date"])
+    lines = s.arrears_list(user=staff["accountant"], filters=s.Filters())
+    assert [ln.days_past_due for ln in lines] == [402, 202, 122, 77, 47, 33, 32, 7]
+    assert lines[0].overdue_minor == 5_000
+    cached = dict(Loan.objects.values_list("pk", "days_past_due"))
+    assert all(ln.days_past_due == cached[ln.loan_id] + 2 for ln in lines)
+    # the manager's branch, in both lists: the same loans, the same days
+    ours = s.arrears_list(user=staff["manager"], filters=s.Filters())
+    theirs = {ln.pk: ln.late_for.days for ln in loans_arrears(user=staff["manager"])}
+    assert {ln.loan_id: ln.days_past_due for ln in ours} == theirs and theirs
+
+
 def test_arrears_list_of_an_officer(officers, portfolio):
     # officer B works in GOM: her loans there (Sifa's BKV loan is outside her branch)
     lines = s.arrears_list(user=officers["B"], filters=s.Filters())
