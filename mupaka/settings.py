@@ -232,6 +232,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # several APIs have a "channel" with their own choices: one named enum each
+    "ENUM_NAME_OVERRIDES": {
+        "LoanChannelEnum": "mupaka.loans.models.Channel",
+        "SavingsOpeningChannelEnum": ["cash", "transfer"],
+        "SavingsDepositChannelEnum": ["cash", "bank"],
+        "SharesChannelEnum": ["cash", "savings"],
+    },
 }
 
 LOGGING = {
