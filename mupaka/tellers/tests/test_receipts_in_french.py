@@ -158,7 +158,13 @@ def test_the_printed_receipt_and_its_pdf_are_french_for_an_english_reader(staff,
     receipt = shown(operate(c, member, "deposit", account.pk, "1234.50"))
     page = html.unescape(c.get(f"/tellers/receipts/{receipt.pk}/").content.decode())
     paper = page.split('<div class="toolbar"', 1)[1].split("</div>", 1)[1]
-    for french in ("Reçu n°", "Dépôt d'épargne", "Solde après l'opération", "Conservez ce reçu."):
+    for french in (
+        "Reçu n°",
+        "Dépôt d'épargne",
+        "Solde après l'opération",
+        "Conservez ce reçu.",
+        "Au guichet :",  # who served her, in words that suit a woman as well as a man
+    ):
         assert french in paper, french
     assert f"1{NNBSP}234,50 USD" in paper
     assert "mille deux cent trente-quatre dollars américains" in paper
