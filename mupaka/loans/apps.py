@@ -28,7 +28,8 @@ def _no_open_loan(member) -> str | None:
 
 def _no_open_group_loan(group) -> str | None:
     """A solidarity group is not dissolved while a group loan of hers is open (filed,
-    approved or still being repaid): the members answer for it together."""
+    approved or still being repaid; a withdrawn one is not): the members answer for it
+    together."""
     from django.utils.translation import gettext as _
 
     from mupaka.loans.selectors import group_open_loan
@@ -38,5 +39,5 @@ def _no_open_group_loan(group) -> str | None:
         return None
     return _(
         "The group still has group loan %(number)s (%(status)s): it must be repaid and "
-        "closed, or rejected, before the group is dissolved."
+        "closed, rejected or withdrawn before the group is dissolved."
     ) % {"number": group_loan.number, "status": group_loan.get_status_display().lower()}

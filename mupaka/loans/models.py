@@ -280,9 +280,14 @@ class LoanStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("loan status", "Active")
     CLOSED = "closed", pgettext_lazy("loan status", "Closed")
     WRITTEN_OFF = "written_off", pgettext_lazy("loan status", "Written off")
+    # the application withdrawn before disbursement (she changed her mind, or it was
+    # filed by mistake); never open again
+    WITHDRAWN = "withdrawn", pgettext_lazy("loan status", "Withdrawn")
 
 
 OPEN_STATUSES = (LoanStatus.SUBMITTED, LoanStatus.APPROVED, LoanStatus.ACTIVE)
+# an application may be withdrawn until the money is paid out
+WITHDRAWABLE_STATUSES = (LoanStatus.SUBMITTED, LoanStatus.APPROVED)
 
 
 class Channel(models.TextChoices):

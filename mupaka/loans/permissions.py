@@ -5,7 +5,8 @@ a manager approves or rejects them, never the person who filed (checked by the s
 and by the database). The teller disburses and takes repayments, recoveries and refunds
 at the till. A manager or the committee reschedules (once). Write-offs, waivers and the
 reversal of a repayment are requested by one person and approved by another
-(``LoanRequest``). The accountant and the auditor read.
+(``LoanRequest``). An application is withdrawn, before disbursement, by a loan officer
+of its branch (who filed it or not) or the manager. The accountant and the auditor read.
 """
 
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,9 @@ register(
         "loan_product.manage": {R.MANAGER, R.ADMIN},
         "loan.apply": {R.LOAN_OFFICER, R.MANAGER},
         "loan.approve": {R.COMMITTEE, R.MANAGER},
+        # withdrawing an application before disbursement: the officer who filed it, a
+        # loan officer of the branch or the manager (the branch is checked by the service)
+        "loan.withdraw": {R.LOAN_OFFICER, R.MANAGER},
         "loan.disburse": {R.TELLER},
         "loan.repay": {R.TELLER},
         "loan.refund": {R.TELLER},

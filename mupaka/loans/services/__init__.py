@@ -7,9 +7,11 @@ from mupaka.loans.services.applications import (
     group_loan_apply,
     group_loan_approve,
     group_loan_reject,
+    group_loan_withdraw,
     loan_apply,
     loan_approve,
     loan_reject,
+    loan_withdraw,
 )
 from mupaka.loans.services.arrears import loan_arrears_refresh, loan_penalties_apply
 from mupaka.loans.services.changes import (
@@ -38,6 +40,7 @@ __all__ = [
     "group_loan_approve",
     "group_loan_disburse",
     "group_loan_reject",
+    "group_loan_withdraw",
     "loan_apply",
     "loan_approve",
     "loan_arrears_refresh",
@@ -55,5 +58,6 @@ __all__ = [
     "loan_request_create",
     "loan_request_reject",
     "loan_reschedule",
+    "loan_withdraw",
     "product_data",
 ]

@@ -5,7 +5,9 @@ member), with the purpose, guarantors, collateral and the trader's cash-flow app
 The over-indebtedness check refuses an instalment above the product's share of her
 disposable income unless the officer gives a reason (kept and audited). The committee
 (someone other than the person who filed) approves, possibly a lower amount, or rejects
-with a reason.
+with a reason. Until the money is paid out, the application may be withdrawn (she
+changed her mind, or it was filed by mistake) by the officer who filed it, a loan officer
+of the branch or the manager, with a reason.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record, snapshot
-from mupaka.core.exceptions import PermissionDenied, ValidationFailed
+from mupaka.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from mupaka.core.money import Money, currency_exponent, to_decimal
 from mupaka.core.money_format import format_money
 from mupaka.core.permissions import require_branch, require_perm
@@ -33,6 +35,7 @@ from mupaka.loans.domain.appraisal import CashFlow, appraise
 from mupaka.loans.domain.rounding import MoneyRounding
 from mupaka.loans.domain.snapshot import snapshot as terms_snapshot
 from mupaka.loans.models import (
+    WITHDRAWABLE_STATUSES,
     Appraisal,
     GroupLoan,
     Guarantor,
@@ -827,6 +830,111 @@ def group_loan_reject(*, actor, group_loan: GroupLoan, reason: str) -> GroupLoan
         action="group_loan.reject",
         obj=group_loan,
         after={"status": group_loan.status},
+        reason=reason,
+    )
+    return group_loan
+
+
+# --- withdrawal (before disbursement) --------------------------------------------------
+# Approval only fixes the terms: nothing is blocked or reserved until disbursement (the
+# guarantee savings are taken and blocked when the money is paid out), so a withdrawal
+# has nothing to release and posts nothing.
+def _check_withdrawable(status: str, number: str) -> None:
+    if status == LoanStatus.WITHDRAWN:
+        raise Conflict(
+            _("Application %(number)s was already withdrawn.") % {"number": number},
+            code="already_withdrawn",
+            field="status",
+        )
+    if status not in WITHDRAWABLE_STATUSES:
+        if status in (LoanStatus.ACTIVE, LoanStatus.CLOSED, LoanStatus.WRITTEN_OFF):
+            message = _(
+                "Loan %(number)s was already disbursed (%(status)s): an application can only "
+                "be withdrawn before the money is paid out."
+            )
+        else:
+            message = _("Application %(number)s is %(status)s: it cannot be withdrawn.")
+        raise ValidationFailed(
+            message % {"number": number, "status": LoanStatus(status).label.lower()},
+            code="wrong_status",
+            field="status",
+        )
+
+
+def _withdrawal_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("Give the reason for the withdrawal."), field="reason", code="required"
+        )
+    return reason
+
+
+@transaction.atomic
+def loan_withdraw(*, actor, loan: Loan, reason: str) -> Loan:
+    """Withdraw an individual application, submitted or approved, before disbursement.
+    The loan no longer counts as open (she may apply again, or leave); nothing moves in
+    the ledger."""
+    require_perm(actor, "loan.withdraw")
+    loan = Loan.objects.select_for_update(of=("self",)).get(pk=loan.pk)
+    require_branch(actor, loan.branch_id)
+    if loan.group_loan_id:
+        raise ValidationFailed(
+            _("This is a share of a group loan: withdraw the group's application."),
+            code="group_share",
+        )
+    _check_withdrawable(loan.status, loan.number)
+    reason = _withdrawal_reason(reason)
+    before = loan_snapshot(loan)
+    loan.status = LoanStatus.WITHDRAWN
+    loan.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="loan.withdraw",
+        obj=loan,
+        before=before,
+        after=loan_snapshot(loan),
+        reason=reason,
+    )
+    return loan
+
+
+@transaction.atomic
+def group_loan_withdraw(*, actor, group_loan: GroupLoan, reason: str) -> GroupLoan:
+    """Withdraw a group's application, submitted or approved, before disbursement, with
+    every member's share still pending or approved (a share the committee left out stays
+    rejected)."""
+    require_perm(actor, "loan.withdraw")
+    group_loan = GroupLoan.objects.select_for_update().get(pk=group_loan.pk)
+    require_branch(actor, group_loan.branch_id)
+    _check_withdrawable(group_loan.status, group_loan.number)
+    reason = _withdrawal_reason(reason)
+    shares = list(
+        Loan.objects.select_for_update(of=("self",))
+        .filter(group_loan=group_loan, status__in=WITHDRAWABLE_STATUSES)
+        .order_by("pk")
+    )
+    before = snapshot(group_loan, ["status"]) | {"shares": {s.number: s.status for s in shares}}
+    for share in shares:
+        share_before = loan_snapshot(share)
+        share.status = LoanStatus.WITHDRAWN
+        share.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="loan.withdraw",
+            obj=share,
+            before=share_before,
+            after=loan_snapshot(share),
+            reason=reason,
+        )
+    group_loan.status = LoanStatus.WITHDRAWN
+    group_loan.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="group_loan.withdraw",
+        obj=group_loan,
+        before=before,
+        after=snapshot(group_loan, ["status"]) | {"shares": {s.number: s.status for s in shares}},
         reason=reason,
     )
     return group_loan
