@@ -234,6 +234,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("She changed her mind, or the application was filed by mistake."),
+    )
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})

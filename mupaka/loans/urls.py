@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/", views.loan_detail, name="loan_detail"),
     path("<int:pk>/approve/", views.loan_approve, name="approve"),
     path("<int:pk>/reject/", views.loan_reject, name="reject"),
+    path("<int:pk>/withdraw/", views.loan_withdraw, name="withdraw"),
     path("<int:pk>/disburse/", views.loan_disburse, name="disburse"),
     path("<int:pk>/repay/", views.loan_repay, name="repay"),
     path("<int:pk>/reschedule/", views.loan_reschedule, name="reschedule"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("groups/<int:pk>/", views.group_loan_detail, name="group_loan_detail"),
     path("groups/<int:pk>/approve/", views.group_loan_approve, name="group_approve"),
     path("groups/<int:pk>/reject/", views.group_loan_reject, name="group_reject"),
+    path("groups/<int:pk>/withdraw/", views.group_loan_withdraw, name="group_withdraw"),
     path("groups/<int:pk>/disburse/", views.group_loan_disburse, name="group_disburse"),
     path("groups/<int:pk>/disclosure/", views.group_loan_disclosure, name="group_disclosure"),
     path(

@@ -25,6 +25,7 @@ from mupaka.core.views_utils import form_add_error
 from mupaka.core.views_utils import staff_page as core_staff_page
 from mupaka.loans import engine, forms, selectors, services
 from mupaka.loans.models import (
+    WITHDRAWABLE_STATUSES,
     Appraisal,
     GroupLoan,
     Guarantor,
@@ -417,6 +418,7 @@ def loan_detail(request, pk: int):
         "disclosure": selectors.disclosure(loan),
         "approve_form": forms.ApproveForm(),
         "reject_form": forms.ReasonForm(),
+        "withdraw_form": forms.WithdrawForm(prefix="withdraw"),
         "reschedule_form": forms.RescheduleForm(initial={"installments": loan.installments}),
         "waiver_form": forms.WaiverForm(),
         "reason_form": forms.ReasonForm(),
@@ -435,6 +437,9 @@ def loan_detail(request, pk: int):
             "disburse": loan.status == LoanStatus.APPROVED
             and not loan.group_loan_id
             and has_perm(user, "loan.disburse"),
+            "withdraw": loan.status in WITHDRAWABLE_STATUSES
+            and not loan.group_loan_id
+            and has_perm(user, "loan.withdraw"),
             "repay": loan.status == LoanStatus.ACTIVE and has_perm(user, "loan.repay"),
             "reschedule": loan.status == LoanStatus.ACTIVE
             and loan.reschedule_count == 0
@@ -485,6 +490,27 @@ def loan_reject(request, pk: int):
             _show_error(request, exc)
         else:
             messages.success(request, _("Loan %(number)s rejected.") % {"number": loan.number})
+    return redirect("loans:loan_detail", pk=loan.pk)
+
+
+@require_POST
+@staff_page("loan.withdraw")
+def loan_withdraw(request, pk: int):
+    loan = selectors.loan_get(user=request.user, loan_id=pk)
+    form = forms.WithdrawForm(request.POST, prefix="withdraw")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the withdrawal."))
+    else:
+        try:
+            services.loan_withdraw(
+                actor=request.user, loan=loan, reason=form.cleaned_data["reason"]
+            )
+        except USER_ERRORS as exc:
+            _show_error(request, exc)
+        else:
+            messages.success(
+                request, _("Application %(number)s withdrawn.") % {"number": loan.number}
+            )
     return redirect("loans:loan_detail", pk=loan.pk)
 
 
@@ -807,6 +833,7 @@ def group_loan_detail(request, pk: int):
             "shares": shares,
             "history": _history([s.pk for s in shares], group_loan.pk),
             "reject_form": forms.ReasonForm(),
+            "withdraw_form": forms.WithdrawForm(prefix="withdraw"),
             "disburse_form": forms.DisburseForm(),
             "can": {
                 "approve": group_loan.status == LoanStatus.SUBMITTED
@@ -814,6 +841,8 @@ def group_loan_detail(request, pk: int):
                 and user.pk != group_loan.filed_by_id,
                 "disburse": group_loan.status == LoanStatus.APPROVED
                 and has_perm(user, "loan.disburse"),
+                "withdraw": group_loan.status in WITHDRAWABLE_STATUSES
+                and has_perm(user, "loan.withdraw"),
             },
         },
     )
@@ -862,6 +891,28 @@ def group_loan_reject(request, pk: int):
         messages.success(
             request, _("Group loan %(number)s rejected.") % {"number": group_loan.number}
         )
+    return redirect("loans:group_loan_detail", pk=group_loan.pk)
+
+
+@require_POST
+@staff_page("loan.withdraw")
+def group_loan_withdraw(request, pk: int):
+    group_loan = selectors.group_loan_get(user=request.user, group_loan_id=pk)
+    form = forms.WithdrawForm(request.POST, prefix="withdraw")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the withdrawal."))
+    else:
+        try:
+            services.group_loan_withdraw(
+                actor=request.user, group_loan=group_loan, reason=form.cleaned_data["reason"]
+            )
+        except USER_ERRORS as exc:
+            _show_error(request, exc)
+        else:
+            messages.success(
+                request,
+                _("Group application %(number)s withdrawn.") % {"number": group_loan.number},
+            )
     return redirect("loans:group_loan_detail", pk=group_loan.pk)
 
 
