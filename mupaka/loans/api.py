@@ -690,6 +690,25 @@ class LoanReject(APIView):
         )
 
 
+class LoanWithdraw(APIView):
+    @extend_schema(
+        request=LoanReasonIn,
+        responses={
+            200: LoanOut,
+            409: OpenApiResponse(description="already withdrawn (code already_withdrawn)"),
+        },
+    )
+    def post(self, request, pk: int):
+        """Withdraw an application, submitted or approved, before disbursement, with the
+        reason (a loan officer of the branch or the manager). Nothing moves in the ledger,
+        so no Idempotency-Key; a second call answers 409 ``already_withdrawn``."""
+        loan = selectors.loan_get(user=request.user, loan_id=pk)
+        data = _valid(LoanReasonIn, request.data)
+        return Response(
+            loan_out(services.loan_withdraw(actor=request.user, loan=loan, reason=data["reason"]))
+        )
+
+
 class LoanDisburseIn(StrictSerializer):
     channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.CASH)
 
@@ -1012,6 +1031,28 @@ class GroupLoanReject(APIView):
         return Response(
             group_out(
                 services.group_loan_reject(actor=request.user, group_loan=g, reason=data["reason"])
+            )
+        )
+
+
+class GroupLoanWithdraw(APIView):
+    @extend_schema(
+        request=LoanReasonIn,
+        responses={
+            200: GroupLoanOut,
+            409: OpenApiResponse(description="already withdrawn (code already_withdrawn)"),
+        },
+    )
+    def post(self, request, pk: int):
+        """Withdraw a group's application and its members' shares before disbursement,
+        with the reason. No Idempotency-Key; a second call answers 409."""
+        g = selectors.group_loan_get(user=request.user, group_loan_id=pk)
+        data = _valid(LoanReasonIn, request.data)
+        return Response(
+            group_out(
+                services.group_loan_withdraw(
+                    actor=request.user, group_loan=g, reason=data["reason"]
+                )
             )
         )
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("loans/<int:pk>/schedule", api.LoanSchedule.as_view(), name="loan_schedule"),
     path("loans/<int:pk>/approve", api.LoanApprove.as_view(), name="loan_approve"),
     path("loans/<int:pk>/reject", api.LoanReject.as_view(), name="loan_reject"),
+    path("loans/<int:pk>/withdraw", api.LoanWithdraw.as_view(), name="loan_withdraw"),
     path("loans/<int:pk>/disburse", api.LoanDisburse.as_view(), name="loan_disburse"),
     path("loans/<int:pk>/repayments", api.LoanRepayments.as_view(), name="loan_repayments"),
     path(
@@ -29,6 +30,9 @@ urlpatterns = [
     path("group-loans/<int:pk>", api.GroupLoanDetail.as_view(), name="group_loan"),
     path("group-loans/<int:pk>/approve", api.GroupLoanApprove.as_view(), name="group_loan_approve"),
     path("group-loans/<int:pk>/reject", api.GroupLoanReject.as_view(), name="group_loan_reject"),
+    path(
+        "group-loans/<int:pk>/withdraw", api.GroupLoanWithdraw.as_view(), name="group_loan_withdraw"
+    ),
     path(
         "group-loans/<int:pk>/disburse", api.GroupLoanDisburse.as_view(), name="group_loan_disburse"
     ),
