@@ -71,7 +71,7 @@ def test_the_manager_withdraws_an_approved_loan_in_french(staff, submitted):
     assert Loan.objects.get(pk=submitted.pk).status == LoanStatus.APPROVED
     r = manager.post(url, {"withdraw-reason": "Déposée par erreur"}, follow=True)
     html = r.content.decode()
-    assert f"Demande {submitted.number} retirée." in html and "Retirée" in html
+    assert f"Demande {submitted.number} retirée." in html and "Retiré<" in html
     r = manager.post(url, {"withdraw-reason": "Encore"}, follow=True)
     assert f"La demande {submitted.number} a déjà été retirée." in r.content.decode()
     assert AuditLog.objects.filter(action="loan.withdraw").count() == 1
