@@ -34,6 +34,7 @@ class AccountRow:
     status: str = ""
     status_label: str = ""
     is_term: bool = False
+    kind: str = ""  # the savings product's kind: voluntary, guarantee, term
 
 
 @dataclass
@@ -122,6 +123,7 @@ def member_accounts(*, user, member) -> list[AccountRow]:
                 status=a.status,
                 status_label=a.get_status_display(),
                 is_term=a.maturity_date is not None,
+                kind=a.product.kind,
             )
         )
     return rows
@@ -153,12 +155,17 @@ def savings_to_open(*, user, member, accounts: list[AccountRow]) -> AccountOpeni
     from mupaka.core.permissions import has_perm, roles_for
     from mupaka.core.roles import Role
     from mupaka.members.models import MemberStatus
+    from mupaka.savings.models import ProductKind
     from mupaka.savings.selectors import products_to_open
 
     if not has_perm(user, "savings.view"):
         return None
-    held = {a.currency for a in accounts if not a.is_term}
-    offered = set(products_to_open().values_list("currency", flat=True))
+    # her own savings at the counter: a guarantee account (opened with a loan) neither
+    # counts as one nor is offered as one
+    held = {a.currency for a in accounts if a.kind == ProductKind.VOLUNTARY}
+    offered = set(
+        products_to_open().filter(kind=ProductKind.VOLUNTARY).values_list("currency", flat=True)
+    )
     missing = sorted(offered - held)
     if not missing:
         return None

@@ -384,6 +384,26 @@ def test_no_link_once_she_has_an_account_in_every_currency_offered(staff, her, c
     assert 'id="open-account"' not in body and "No savings account" not in body
 
 
+def test_a_guarantee_account_or_product_is_not_her_savings(staff, her, cdf_savings):
+    """Her USD guarantee account (opened with a loan) does not stand for savings in USD,
+    and a currency with only a guarantee product gets no link."""
+    from mupaka.savings.services import ProductData, savings_account_open, savings_product_create
+
+    member, account = her
+    usd_guarantee = savings_product_create(
+        actor=staff["manager"],
+        data=ProductData(code="GAR-USD", name="Garantie USD", kind="guarantee", currency="USD"),
+    )
+    savings_product_create(
+        actor=staff["manager"],
+        data=ProductData(code="GAR-RWF", name="Garantie RWF", kind="guarantee", currency="RWF"),
+    )
+    savings_account_open(actor=staff["officer"], member=member, product=usd_guarantee)
+    body = panel(client_for(staff["teller"]), member)
+    assert re.findall(r'id="open-account-(\w+)"', body) == ["CDF"]
+    assert "No savings account in CDF." in body
+
+
 def test_a_member_with_no_account_at_all_and_a_pending_member(
     staff, open_till, active_member, furaha, cdf_savings
 ):
