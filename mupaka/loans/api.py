@@ -271,9 +271,8 @@ class LoanOut(serializers.Serializer):
     cost = LoanCostOut(help_text="the disclosure sheet's figures (provisional before disbursement)")
 
 
-def loan_out(loan: Loan) -> dict:
-    s = selectors.loan_summary(loan)
-    disclosure = selectors.disclosure(loan)
+def _loan_head(loan: Loan) -> dict:
+    """What every answer about a loan starts with (the full one and the list's)."""
     cur = loan.currency
     return {
         "id": loan.pk,
@@ -287,10 +286,19 @@ def loan_out(loan: Loan) -> dict:
         "product": loan.product.code,
         "currency": cur,
         "group_loan": loan.group_loan_id,
-        "requested_principal": _text(loan.requested_principal_minor, cur),
         "approved_principal": _text(loan.approved_principal_minor, cur)
         if loan.approved_principal_minor
         else None,
+    }
+
+
+def loan_out(loan: Loan) -> dict:
+    s = selectors.loan_summary(loan)
+    disclosure = selectors.disclosure(loan)
+    cur = loan.currency
+    return {
+        **_loan_head(loan),
+        "requested_principal": _text(loan.requested_principal_minor, cur),
         "annual_rate": loan.annual_rate,
         "installments": loan.installments,
         "disbursed_on": loan.disbursed_on,
@@ -416,20 +424,7 @@ class LoanBriefOut(serializers.Serializer):
 def loan_brief(loan: Loan) -> dict:
     cur = loan.currency
     return {
-        "id": loan.pk,
-        "number": loan.number,
-        "status": loan.status,
-        "member": {
-            "id": loan.member_id,
-            "number": loan.member.number,
-            "name": loan.member.full_name,
-        },
-        "product": loan.product.code,
-        "currency": cur,
-        "group_loan": loan.group_loan_id,
-        "approved_principal": _text(loan.approved_principal_minor, cur)
-        if loan.approved_principal_minor
-        else None,
+        **_loan_head(loan),
         "principal_outstanding": _text(loan.principal_outstanding_minor, cur),
         "next_due_date": loan.next_due_date,
         "next_due": _text(loan.next_due_minor, cur),
