@@ -41,6 +41,25 @@ def _check(record: IdempotencyRecord, digest: str) -> IdempotentResult:
     return IdempotentResult(response=record.response, replayed=True)
 
 
+def check_idempotency_key(key: str, *, max_length: int = 100) -> str:
+    """The key of a money-moving request, stripped; refused when missing
+    (``idempotency_key_missing``) or longer than ``max_length``."""
+    key = (key or "").strip()
+    if not key:
+        raise ValidationFailed(
+            _("An idempotency key is required for a request that moves money."),
+            field="idempotency_key",
+            code="idempotency_key_missing",
+        )
+    if len(key) > max_length:
+        raise ValidationFailed(
+            _("The idempotency key is too long (%(max)s characters at most).")
+            % {"max": max_length},
+            field="idempotency_key",
+        )
+    return key
+
+
 def idempotent(
     *, key: str, scope: str, actor, payload: Mapping[str, Any], run: Callable[[], Any]
 ) -> IdempotentResult:
@@ -50,18 +69,7 @@ def idempotent(
     PostgreSQL); a concurrent request with the same key waits on the unique index
     until the first commits, then reads its answer. Plain SQL keeps the cost of the
     wrapper to two statements on the teller's hot path."""
-    key = (key or "").strip()
-    if not key:
-        raise ValidationFailed(
-            _("An idempotency key is required for a request that moves money."),
-            field="idempotency_key",
-            code="idempotency_key_missing",
-        )
-    if len(key) > 100:
-        raise ValidationFailed(
-            _("The idempotency key is too long (100 characters at most)."),
-            field="idempotency_key",
-        )
+    key = check_idempotency_key(key)
     digest = request_hash(scope, payload)
     actor_id = getattr(actor, "pk", None)
     with transaction.atomic():

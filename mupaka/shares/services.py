@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record, snapshot
 from mupaka.core.exceptions import Conflict, ValidationFailed
+from mupaka.core.idempotency import check_idempotency_key
 from mupaka.core.money import Money, to_decimal
 from mupaka.core.permissions import has_perm, require_branch, require_perm
 from mupaka.core.selectors import institution_get
@@ -55,21 +56,6 @@ def _business_date() -> dt.date:
 def _digest(scope: str, **payload) -> str:
     body = json.dumps({"scope": scope, **payload}, sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
-
-
-def _key(key: str) -> str:
-    key = (key or "").strip()
-    if not key:
-        raise ValidationFailed(
-            _("An idempotency key is required for a request that moves money."),
-            field="idempotency_key",
-            code="idempotency_key_missing",
-        )
-    if len(key) > 100:
-        raise ValidationFailed(
-            _("The idempotency key is too long (100 characters at most)."), field="idempotency_key"
-        )
-    return key
 
 
 def share_product_get() -> ShareProduct:
@@ -251,7 +237,7 @@ def shares_purchase(
     fee, when the product has one, and the minimum) she becomes active.
     One entry: Dr till cash (or savings) / Cr member shares / Cr entry fee income."""
     require_perm(actor, "shares.buy")
-    key = _key(idempotency_key)
+    key = check_idempotency_key(idempotency_key)
     request = _digest(
         "shares.purchase",
         member=member.pk,
@@ -595,7 +581,7 @@ def shares_redeem_pay(
     """Pay an approved redemption: cash from the actor's till, or into her savings
     account. One entry: Dr member shares / Cr till cash (or savings)."""
     require_perm(actor, "shares.redeem.pay")
-    key = _key(idempotency_key)
+    key = check_idempotency_key(idempotency_key)
     request = _digest(
         "shares.redeem",
         redemption=redemption.pk,

@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
+from mupaka.core.idempotency import check_idempotency_key as check_key
 from mupaka.core.money import Money
 from mupaka.core.permissions import require_branch, require_perm
 from mupaka.core.rawsql import RawCursor
@@ -636,22 +637,6 @@ def savings_entry_link(*, entry: JournalEntry, lines) -> None:
 def digest(scope: str, **payload) -> str:
     body = json.dumps({"scope": scope, **payload}, sort_keys=True, default=str)
     return hashlib.sha256(body.encode()).hexdigest()
-
-
-def check_key(key: str) -> str:
-    key = (key or "").strip()
-    if not key:
-        raise ValidationFailed(
-            _("An idempotency key is required for a request that moves money."),
-            field="idempotency_key",
-            code="idempotency_key_missing",
-        )
-    if len(key) > 100:
-        raise ValidationFailed(
-            _("The idempotency key is too long (100 characters at most)."),
-            field="idempotency_key",
-        )
-    return key
 
 
 def replayed_result(key: str, request_digest: str) -> MovementResult | None:

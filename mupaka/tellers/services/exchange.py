@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from mupaka.core.audit import audit_record, snapshot
 from mupaka.core.exceptions import Conflict, ValidationFailed
+from mupaka.core.idempotency import check_idempotency_key
 from mupaka.core.money import Money, Rounding, is_known_currency, to_decimal
 from mupaka.core.permissions import require_perm
 from mupaka.core.selectors import institution_get
@@ -235,23 +236,6 @@ class ExchangeResult:
 KEY_MAX_LENGTH = 150  # Exchange.idempotency_key, and the journal's own limit: the entry's key
 
 
-def _check_key(key: str) -> str:
-    key = (key or "").strip()
-    if not key:
-        raise ValidationFailed(
-            _("An idempotency key is required for a request that moves money."),
-            field="idempotency_key",
-            code="idempotency_key_missing",
-        )
-    if len(key) > KEY_MAX_LENGTH:
-        raise ValidationFailed(
-            _("The idempotency key is too long (%(max)s characters at most).")
-            % {"max": KEY_MAX_LENGTH},
-            field="idempotency_key",
-        )
-    return key
-
-
 def _digest(*, offered: Money, currency_out: str, member_id, customer_name: str) -> str:
     """What the exchange asked, in no language: a replay must ask the same."""
     body = {
@@ -304,7 +288,7 @@ def exchange_do(
     happened since; the same key for another exchange (amount, currencies, customer) is
     a Conflict (``idempotency_conflict``). A refused exchange leaves its key unused."""
     require_perm(actor, "exchange.do")
-    key = _check_key(journal_key)
+    key = check_idempotency_key(journal_key, max_length=KEY_MAX_LENGTH)
     digest = _digest(
         offered=offered, currency_out=currency_out, member_id=member_id, customer_name=customer_name
     )
