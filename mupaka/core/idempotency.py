@@ -41,6 +41,14 @@ def _check(record: IdempotencyRecord, digest: str) -> IdempotentResult:
     return IdempotentResult(response=record.response, replayed=True)
 
 
+def scoped_digest(scope: str, **payload) -> str:
+    """What makes two calls of a money-moving service "the same request" (not who or
+    when): SHA-256 of the canonical JSON of ``scope`` and the payload's fields, stored
+    beside the operation and compared on a replay of its key."""
+    body = json.dumps({"scope": scope, **payload}, sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
 def check_idempotency_key(key: str, *, max_length: int = 100) -> str:
     """The key of a money-moving request, stripped; refused when missing
     (``idempotency_key_missing``) or longer than ``max_length``."""

@@ -10,8 +10,6 @@ approved by another, paid at the till or into her savings account.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record, snapshot
 from mupaka.core.exceptions import Conflict, ValidationFailed
-from mupaka.core.idempotency import check_idempotency_key
+from mupaka.core.idempotency import check_idempotency_key, scoped_digest
 from mupaka.core.money import Money, to_decimal
 from mupaka.core.permissions import has_perm, require_branch, require_perm
 from mupaka.core.selectors import institution_get
@@ -51,11 +49,6 @@ def _text(m: Money) -> str:
 
 def _business_date() -> dt.date:
     return institution_get().business_date
-
-
-def _digest(scope: str, **payload) -> str:
-    body = json.dumps({"scope": scope, **payload}, sort_keys=True, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
 
 
 def share_product_get() -> ShareProduct:
@@ -238,7 +231,7 @@ def shares_purchase(
     One entry: Dr till cash (or savings) / Cr member shares / Cr entry fee income."""
     require_perm(actor, "shares.buy")
     key = check_idempotency_key(idempotency_key)
-    request = _digest(
+    request = scoped_digest(
         "shares.purchase",
         member=member.pk,
         shares=shares,
@@ -582,7 +575,7 @@ def shares_redeem_pay(
     account. One entry: Dr member shares / Cr till cash (or savings)."""
     require_perm(actor, "shares.redeem.pay")
     key = check_idempotency_key(idempotency_key)
-    request = _digest(
+    request = scoped_digest(
         "shares.redeem",
         redemption=redemption.pk,
         channel=channel,

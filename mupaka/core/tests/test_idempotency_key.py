@@ -32,3 +32,30 @@ def test_a_key_too_long_is_refused_with_its_limit_in_the_users_language():
     with translation.override("en"), pytest.raises(ValidationFailed) as exc:
         check_idempotency_key("k" * 151, max_length=150)
     assert exc.value.message == "The idempotency key is too long (150 characters at most)."
+
+
+def test_the_digest_is_the_one_stored_beside_earlier_operations():
+    """The same canonical JSON the services hashed before they shared this function:
+    an operation stored earlier still recognises its replay."""
+    import hashlib
+    import json
+
+    from mupaka.core.idempotency import scoped_digest
+
+    payload = {"account": 7, "amount": "USD 45.50", "channel": "cash", "memo": ""}
+    before = hashlib.sha256(
+        json.dumps({"scope": "savings.deposit", **payload}, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    assert scoped_digest("savings.deposit", **payload) == before
+    exchange = {
+        "scope": "tellers.exchange",
+        "offered": ["USD", "100"],
+        "currency_out": "CDF",
+        "member": None,
+        "customer": "Client de passage",
+    }
+    assert (
+        scoped_digest(**exchange)
+        == hashlib.sha256(json.dumps(exchange, sort_keys=True).encode()).hexdigest()
+    )
+    assert scoped_digest("savings.deposit", **{**payload, "amount": "USD 45.51"}) != before

@@ -37,8 +37,6 @@ a teller's counter must stay fast: see bench/teller.py.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -48,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
 from mupaka.core.idempotency import check_idempotency_key as check_key
+from mupaka.core.idempotency import scoped_digest as digest
 from mupaka.core.money import Money
 from mupaka.core.permissions import require_branch, require_perm
 from mupaka.core.rawsql import RawCursor
@@ -634,11 +633,6 @@ def savings_entry_link(*, entry: JournalEntry, lines) -> None:
 
 
 # --- idempotent counter operations ------------------------------------------------------------
-def digest(scope: str, **payload) -> str:
-    body = json.dumps({"scope": scope, **payload}, sort_keys=True, default=str)
-    return hashlib.sha256(body.encode()).hexdigest()
-
-
 def replayed_result(key: str, request_digest: str) -> MovementResult | None:
     """The first result of an operation already done under ``key`` (None if new)."""
     with connection.cursor() as cursor:

@@ -8,8 +8,6 @@ the day's rate, checks permissions and the till, posts and keeps the rate used.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from mupaka.core.audit import audit_record, snapshot
 from mupaka.core.exceptions import Conflict, ValidationFailed
-from mupaka.core.idempotency import check_idempotency_key
+from mupaka.core.idempotency import check_idempotency_key, scoped_digest
 from mupaka.core.money import Money, Rounding, is_known_currency, to_decimal
 from mupaka.core.permissions import require_perm
 from mupaka.core.selectors import institution_get
@@ -238,14 +236,13 @@ KEY_MAX_LENGTH = 150  # Exchange.idempotency_key, and the journal's own limit: t
 
 def _digest(*, offered: Money, currency_out: str, member_id, customer_name: str) -> str:
     """What the exchange asked, in no language: a replay must ask the same."""
-    body = {
-        "scope": "tellers.exchange",
-        "offered": [offered.currency, format(offered.amount.normalize(), "f")],
-        "currency_out": (currency_out or "").strip().upper(),
-        "member": member_id,
-        "customer": (customer_name or "").strip()[:160],
-    }
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    return scoped_digest(
+        "tellers.exchange",
+        offered=[offered.currency, format(offered.amount.normalize(), "f")],
+        currency_out=(currency_out or "").strip().upper(),
+        member=member_id,
+        customer=(customer_name or "").strip()[:160],
+    )
 
 
 def _replayed(key: str, digest: str) -> ExchangeResult | None:
