@@ -870,6 +870,21 @@ def _withdrawal_reason(reason: str) -> str:
     return reason
 
 
+def _withdraw_one(actor, loan: Loan, reason: str) -> None:
+    """Mark a loan (an application, or a member's share of a group's) withdrawn, audited."""
+    before = loan_snapshot(loan)
+    loan.status = LoanStatus.WITHDRAWN
+    loan.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="loan.withdraw",
+        obj=loan,
+        before=before,
+        after=loan_snapshot(loan),
+        reason=reason,
+    )
+
+
 @transaction.atomic
 def loan_withdraw(*, actor, loan: Loan, reason: str) -> Loan:
     """Withdraw an individual application, submitted or approved, before disbursement.
@@ -884,18 +899,7 @@ def loan_withdraw(*, actor, loan: Loan, reason: str) -> Loan:
             code="group_share",
         )
     _check_withdrawable(loan.status, loan.number)
-    reason = _withdrawal_reason(reason)
-    before = loan_snapshot(loan)
-    loan.status = LoanStatus.WITHDRAWN
-    loan.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="loan.withdraw",
-        obj=loan,
-        before=before,
-        after=loan_snapshot(loan),
-        reason=reason,
-    )
+    _withdraw_one(actor, loan, _withdrawal_reason(reason))
     return loan
 
 
@@ -916,17 +920,7 @@ def group_loan_withdraw(*, actor, group_loan: GroupLoan, reason: str) -> GroupLo
     )
     before = snapshot(group_loan, ["status"]) | {"shares": {s.number: s.status for s in shares}}
     for share in shares:
-        share_before = loan_snapshot(share)
-        share.status = LoanStatus.WITHDRAWN
-        share.save(update_fields=["status", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="loan.withdraw",
-            obj=share,
-            before=share_before,
-            after=loan_snapshot(share),
-            reason=reason,
-        )
+        _withdraw_one(actor, share, reason)
     group_loan.status = LoanStatus.WITHDRAWN
     group_loan.save(update_fields=["status"])
     audit_record(
