@@ -2,6 +2,10 @@
 #   make run   → virtual environment, install, migrate, demo data when empty, serve on 127.0.0.1:$(PORT)
 #   make test  → lint, layer contracts, tests on SQLite, then PostgreSQL, then in Chromium
 PORT ?= 8000
+# One process by default: on SQLite all its request threads share one group commit
+# (README, "Many tellers at once"); with PostgreSQL, WORKERS=2 or more.
+WORKERS ?= 1
+THREADS ?= 8
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,7 +31,7 @@ run: $(MO_STAMP)
 	$(BIN)/mupaka collectstatic --noinput --verbosity 0
 	$(BIN)/mupaka demo --if-empty
 	@echo "Mupaka is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/gunicorn mupaka.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	$(BIN)/gunicorn mupaka.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --threads $(THREADS) \
 		--access-logfile - --log-level warning
 
 test: $(MO_STAMP)

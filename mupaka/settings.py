@@ -125,6 +125,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Group commit (mupaka/core/commit_group.py): counter operations arriving together
+# share one commit, so one disk flush. On by default on SQLite (one writer at a time);
+# off on PostgreSQL, where transactions commit side by side.
+GROUP_COMMIT = os.environ.get(
+    "MUPAKA_GROUP_COMMIT",
+    "on" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "off",
+).lower() in ("on", "1", "true", "yes")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------

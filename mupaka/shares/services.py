@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record, snapshot
+from mupaka.core.commit_group import grouped
 from mupaka.core.exceptions import Conflict, ValidationFailed
 from mupaka.core.idempotency import check_idempotency_key, scoped_digest
 from mupaka.core.money import Money, to_decimal
@@ -213,6 +214,7 @@ def _savings_source(member: Member, savings_account, currency: str):
     return savings_account
 
 
+@grouped
 @transaction.atomic
 def shares_purchase(
     *,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mupaka.core.commit_group import grouped
 from mupaka.core.money import Money
 from mupaka.core.money_format import format_amount
 from mupaka.tellers.services.receipts import ReceiptLine, receipt_issue, receipt_language
@@ -275,6 +276,7 @@ def _outstanding(loan) -> Money:
 
 
 # --- operations: service + receipt, in one transaction --------------------------------
+@grouped
 @transaction.atomic
 def counter_deposit(*, actor, account_id: int, amount: Money, key: str) -> int:
     from mupaka.savings.selectors import account_get
@@ -297,6 +299,7 @@ def counter_deposit(*, actor, account_id: int, amount: Money, key: str) -> int:
     return receipt.pk
 
 
+@grouped
 @transaction.atomic
 def counter_withdraw(*, actor, account_id: int, amount: Money, key: str) -> int:
     from mupaka.savings.selectors import account_get
@@ -324,6 +327,7 @@ def counter_withdraw(*, actor, account_id: int, amount: Money, key: str) -> int:
     return receipt.pk
 
 
+@grouped
 @transaction.atomic
 def counter_repay(*, actor, loan_id: int, amount: Money, key: str) -> int:
     from mupaka.loans.selectors import loan_get
@@ -357,6 +361,7 @@ def counter_repay(*, actor, loan_id: int, amount: Money, key: str) -> int:
     return receipt.pk
 
 
+@grouped
 @transaction.atomic
 def counter_shares(*, actor, member_id: int, shares: int, key: str) -> int:
     """Entry fee (if not yet paid) and member shares, in cash."""
@@ -455,6 +460,7 @@ def _disbursement_receipt(*, actor, txs, number: str, title: str, member_id: int
     )
 
 
+@grouped
 @transaction.atomic
 def counter_disburse(*, actor, loan_id: int, key: str) -> int:
     """An approved individual loan paid out in cash at the teller's till."""
@@ -475,6 +481,7 @@ def counter_disburse(*, actor, loan_id: int, key: str) -> int:
     return receipt.pk
 
 
+@grouped
 @transaction.atomic
 def counter_group_disburse(*, actor, group_loan_id: int, key: str) -> int:
     """Every approved share of a group loan paid out in cash, to the group's leader."""

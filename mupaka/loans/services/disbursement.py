@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record
+from mupaka.core.commit_group import grouped
 from mupaka.core.exceptions import ValidationFailed
 from mupaka.core.idempotency import idempotent
 from mupaka.core.money_format import format_money
@@ -207,6 +208,7 @@ def _disburse(
     return txs
 
 
+@grouped
 def loan_disburse(
     *, actor, loan: Loan, idempotency_key: str, channel: str = Channel.CASH, savings_account=None
 ) -> LoanTransaction:
@@ -247,6 +249,7 @@ def loan_disburse(
     return LoanTransaction.objects.get(pk=result.response["transaction"])
 
 
+@grouped
 def group_loan_disburse(
     *, actor, group_loan: GroupLoan, idempotency_key: str, channel: str = Channel.CASH
 ) -> list[LoanTransaction]:

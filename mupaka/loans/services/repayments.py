@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mupaka.core.audit import audit_record
+from mupaka.core.commit_group import grouped
 from mupaka.core.exceptions import ValidationFailed
 from mupaka.core.idempotency import idempotent
 from mupaka.core.money import Money
@@ -269,6 +270,7 @@ def _repay(
     return tx
 
 
+@grouped
 def loan_repay(
     *,
     actor,

@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mupaka.core.commit_group import grouped
 from mupaka.core.exceptions import Conflict, NotFound, ValidationFailed
 from mupaka.core.idempotency import check_idempotency_key as check_key
 from mupaka.core.idempotency import scoped_digest as digest
@@ -704,6 +705,7 @@ def _deposit_perm(channel: str) -> str:
     )
 
 
+@grouped
 def savings_deposit(
     *,
     actor,
@@ -777,6 +779,7 @@ def savings_deposit(
     )
 
 
+@grouped
 def savings_withdraw(
     *,
     actor,
@@ -906,6 +909,7 @@ class TransferResult:
         return {"from": self.out.as_dict(), "to": self.into.as_dict()}
 
 
+@grouped
 def savings_transfer(
     *,
     actor,

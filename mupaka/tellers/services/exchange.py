@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mupaka.core.audit import audit_record, snapshot
+from mupaka.core.commit_group import grouped
 from mupaka.core.exceptions import Conflict, ValidationFailed
 from mupaka.core.idempotency import check_idempotency_key, scoped_digest
 from mupaka.core.money import Money, Rounding, is_known_currency, to_decimal
@@ -263,6 +264,7 @@ def _rate_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+@grouped
 @transaction.atomic
 def exchange_do(
     *,
