@@ -39,8 +39,12 @@ MAPPING_ROLES: dict[str, object] = {
     "exchange_position": _("Foreign exchange position"),
     "exchange_income": _("Gains on foreign exchange"),
     "exchange_loss": _("Losses on foreign exchange"),
-    "exchange_revaluation_gain": _("Unrealised gains on the month-end revaluation of the exchange position"),
-    "exchange_revaluation_loss": _("Unrealised losses on the month-end revaluation of the exchange position"),
+    "exchange_revaluation_gain": _(
+        "Unrealised gains on the month-end revaluation of the exchange position"
+    ),
+    "exchange_revaluation_loss": _(
+        "Unrealised losses on the month-end revaluation of the exchange position"
+    ),
     "teller_difference": _("Till shortages and overages awaiting decision"),
     "suspense": _("Suspense (items to clear)"),
     # equity
