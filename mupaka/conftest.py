@@ -157,6 +157,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ].creation.serialize_db_to_string()
     yield
     _MIGRATED_ROWS.clear()
+    from mupaka.core import commit_group
+
+    commit_group.close()  # its connection would keep PostgreSQL from dropping the database
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -4,8 +4,8 @@ On SQLite one connection writes at a time, and with ``synchronous=FULL`` each co
 waits for the disk. Ten tellers depositing at the same moment would each wait for
 their own flush, one after the other. Instead, a money-moving service decorated with
 :func:`grouped` joins the operations waiting in the same process, and one of their
-callers (the leader) runs them all on its connection, one after the other in one
-transaction, and commits them together: one flush for the group.
+callers (the leader) runs them all, one after the other in one transaction, and
+commits them together: one flush for the group.
 
 A decorated service must write only inside its own ``transaction.atomic()`` block (or
 be decorated with it). Inside the group that block is the operation's savepoint: an
@@ -30,6 +30,10 @@ What a caller sees does not change:
   retry is safe);
 * the caller's context goes with its operation, whoever runs it: its language and
   time zone, and every ``contextvars`` value (end of day's flag...).
+
+The group runs on the process's writing connection, lent to whichever caller leads
+(one at a time): its page cache stays warm from one group to the next, where each
+request thread's own connection would find its cache stale after every other commit.
 
 How a group forms (leader and followers, no thread of its own): the first caller to
 find nobody committing becomes the leader and runs its operation at once: a lone
@@ -141,8 +145,17 @@ class _GroupRolledBack(Exception):
 
 
 def _commit(jobs: list[_Job]) -> None:
-    """Run ``jobs`` in one transaction on this thread's connection and commit it."""
-    if len(jobs) == 1:  # alone: exactly as without grouping
+    """Run ``jobs`` in one transaction on the writing connection and commit it."""
+    own = connections[DEFAULT_DB_ALIAS]
+    connections[DEFAULT_DB_ALIAS] = _writing_connection()
+    try:
+        _commit_on_writing_connection(jobs)
+    finally:
+        connections[DEFAULT_DB_ALIAS] = own
+
+
+def _commit_on_writing_connection(jobs: list[_Job]) -> None:
+    if len(jobs) == 1:  # alone: as without grouping (on the writing connection)
         _in_callers_context(jobs[0], _alone)
         _count(1)
         return
@@ -174,6 +187,7 @@ def _commit(jobs: list[_Job]) -> None:
             logger.warning("group commit of %d operations failed: %r", len(jobs), exc)
             for job in jobs:
                 job.result, job.error = None, exc
+            connections[DEFAULT_DB_ALIAS].close()  # the next group starts afresh
         if not isinstance(exc, Exception):
             raise
 
@@ -185,6 +199,34 @@ _lock = threading.Lock()
 _queue: list[_Job] = []
 _leading = False
 _leader: int | None = None  # the thread running a group
+_writing: tuple[int, object] | None = None  # (process id, the writing connection)
+
+
+def _writing_connection():
+    """The process's writing connection, used by whichever thread leads a group (one at
+    a time). One connection keeps one page cache warm; each request thread's own
+    connection would find its cache stale after every other writer's commit."""
+    global _writing
+    if _writing is None or _writing[0] != os.getpid():
+        db = connections.create_connection(DEFAULT_DB_ALIAS)
+        db.inc_thread_sharing()
+        _writing = (os.getpid(), db)
+    db = _writing[1]
+    if db.connection is not None and db.errors_occurred:
+        db.errors_occurred = False
+        if not db.is_usable():
+            db.close()
+    return db
+
+
+def close() -> None:
+    """Close the writing connection (before a test database is dropped); the next group
+    opens it again."""
+    global _writing
+    with _lock:
+        writing, _writing = _writing, None
+    if writing is not None and writing[0] == os.getpid():
+        writing[1].close()
 _stats = [0, 0]  # groups committed, operations in them (this process)
 
 
