@@ -1,33 +1,42 @@
 """Savings deposits at the counter per second, through the service layer.
 
-    python bench/teller.py [--n 5000] [--no-pg]
+    python bench/teller.py [--n 5000] [--tellers 8] [--no-pg]
 
 One operation = ``mupaka.savings.services.savings_deposit`` (cash, the teller's open
-till), each in its own transaction and commit, exactly as the teller screen and the API
-call it: the idempotency check on the key, the account row locked and checked (status,
-currency, KYC tier limits), the till line (``till_cash_line``: open till, currency
-held), the balance and the savings transaction with its running balance, the journal
-entry (2 lines, hash chain, running balances, day totals, audit row) and the link
-between the two. 500 members, each with a USD and a CDF account, deposits spread
-over them (two thirds USD).
+till), exactly as the teller screen and the API call it: the idempotency check on the
+key, the account row locked and checked (status, currency, KYC tier limits), the till
+line (``till_cash_line``: open till, currency held), the balance and the savings
+transaction with its running balance, the journal entry (2 lines, hash chain, running
+balances, day totals, audit row) and the link between the two. 500 members, each with
+a USD and a CDF account, deposits spread over them (two thirds USD).
+
+Two loads, each on a freshly migrated database:
+
+* one teller: one deposit after the other, each in its own transaction and commit;
+* ``--tellers`` tellers at once (8 by default, the request threads of one server
+  process): each in its own thread with its own connection, as many deposits as they
+  can. On SQLite the deposits that arrive while a commit is in progress share the next
+  one (group commit, ``mupaka/core/commit_group.py``): the figure the target is about,
+  since a server takes many tellers' operations at once. The number of groups is
+  printed: fewer groups than deposits means commits were shared.
 
 Measured:
 
-* service, SQLite (WAL, a temporary file database, freshly migrated), twice: with
-  ``synchronous=FULL`` (the settings' default: each commit waits for the disk, so a
-  committed deposit survives a power cut) and with ``synchronous=NORMAL``
-  (``MUPAKA_SQLITE_SYNCHRONOUS=NORMAL``: the software path without the disk wait);
-* service, PostgreSQL 15 (a throwaway cluster from scripts/pg_throwaway.py; skipped with
-  a note if it cannot start);
-* baseline: the same rows written with raw ``sqlite3`` (no Django, no checks, no
-  triggers), one commit per operation, in the same run, with the same ``synchronous``;
-  on PostgreSQL the same rows with raw ``psycopg`` in a schema of their own, in the
-  same cluster and run.
+* SQLite (WAL, a file database) twice: with ``synchronous=FULL`` (the settings'
+  default: each commit waits for the disk, so a committed deposit survives a power
+  cut) and with ``synchronous=NORMAL`` (``MUPAKA_SQLITE_SYNCHRONOUS=NORMAL``: the
+  software path without the disk wait);
+* PostgreSQL 15 (a throwaway cluster from scripts/pg_throwaway.py; skipped with a note
+  if it cannot start), where group commit is off by default: its transactions commit
+  side by side. The throwaway cluster runs with fsync and synchronous commit off (a
+  test cluster): its figure is the software path, not a durable rate;
+* baselines in the same run: the same rows written with raw ``sqlite3`` (no Django,
+  no checks, no triggers) with the same ``synchronous``, one commit per deposit and
+  one commit per ``--tellers`` deposits (the best grouping the service could get); on
+  PostgreSQL the same rows with raw ``psycopg`` in a schema of their own.
 
-PostgreSQL runs in the throwaway cluster, which is started with fsync and synchronous
-commit off (a test cluster): its figure is the software path, not a durable rate.
-
-Target: at least 2,000 deposits/s on SQLite. Each backend runs in a child process.
+Target: at least 2,000 deposits/s on SQLite (``synchronous=FULL``, tellers at once).
+Each measurement runs in a child process.
 """
 
 from __future__ import annotations
@@ -63,7 +72,7 @@ def _create_pg_database() -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def child(n: int) -> dict:
+def child(n: int, tellers: int = 1) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mupaka.settings")
     _create_pg_database()
     import django
@@ -137,15 +146,22 @@ def child(n: int) -> dict:
         ]
         for cur in ("USD", "CDF")
     }
-    open_till_with_cash(
-        teller=teller, manager=manager, floats=[Money.of("1000", "USD"), Money.of("100000", "CDF")]
-    )
+    counter = [teller] + [
+        User.objects.create(username=f"teller{t}", role="teller", branch=branch)
+        for t in range(1, tellers)
+    ]
+    for user in counter:  # each teller her own till, as at a real counter
+        open_till_with_cash(
+            teller=user,
+            manager=manager,
+            floats=[Money.of("1000", "USD"), Money.of("100000", "CDF")],
+        )
     amounts = {
         "USD": [Money.of(f"{5 + i % 95}.50", "USD") for i in range(100)],
         "CDF": [Money.of(f"{1000 * (1 + i % 50)}", "CDF") for i in range(100)],
     }
 
-    def run(i: int):
+    def run(i: int, teller=teller):
         cur = "USD" if i % 3 else "CDF"
         return savings_deposit(
             actor=teller,
@@ -156,6 +172,8 @@ def child(n: int) -> dict:
 
     for i in range(50):  # warm-up
         run(i)
+    if tellers > 1:
+        return _concurrent(run, n, counter)
     profile = None
     if os.environ.get("BENCH_PROFILE"):  # python bench/teller.py --child with BENCH_PROFILE=1
         import cProfile
@@ -189,7 +207,59 @@ def child(n: int) -> dict:
     return result
 
 
-def spawn(n: int, *, pg: bool = False, sync: str = "FULL") -> dict | None:
+def _concurrent(run, n: int, counter: list) -> dict:
+    """``n`` deposits by the tellers of ``counter`` at once, each in her own thread."""
+    import threading
+
+    from django.db import connection, connections
+
+    from mupaka.core import commit_group
+    from mupaka.ledger.verify import run_checks
+    from mupaka.savings.models import SavingsTransaction
+
+    tellers = len(counter)
+    barrier = threading.Barrier(tellers + 1)
+    errors: list[BaseException] = []
+
+    def teller_thread(t: int) -> None:
+        barrier.wait()
+        try:
+            for i in range(50 + t, 50 + n, tellers):
+                run(i, counter[t])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=teller_thread, args=(t,)) for t in range(tellers)]
+    for th in threads:
+        th.start()
+    g0 = commit_group.stats()
+    barrier.wait()
+    started = time.perf_counter()
+    cpu = time.process_time()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    g1 = commit_group.stats()
+    assert not errors, errors
+    failed = [r.name for r in run_checks() if not r.ok]
+    assert SavingsTransaction.objects.count() == 50 + n
+    return {
+        "vendor": connection.vendor,
+        "n": n,
+        "tellers": tellers,
+        "groups": g1[0] - g0[0] if commit_group.enabled() else n,
+        "cpu_us": cpu / n * 1e6,
+        "seconds": elapsed,
+        "ops": n / elapsed,
+        "verify": not failed,
+        "failed": failed,
+    }
+
+
+def spawn(n: int, *, pg: bool = False, sync: str = "FULL", tellers: int = 1) -> dict | None:
     var = tempfile.mkdtemp(prefix="mupaka-bench-")
     env = dict(
         os.environ,
@@ -198,7 +268,7 @@ def spawn(n: int, *, pg: bool = False, sync: str = "FULL") -> dict | None:
         MUPAKA_SQLITE_SYNCHRONOUS=sync,
     )
     env.pop("MUPAKA_TESTING", None)
-    args = [sys.executable, __file__, "--child", "--n", str(n)]
+    args = [sys.executable, __file__, "--child", "--n", str(n), "--tellers", str(tellers)]
     if pg:
         env.pop("DATABASE_URL", None)
         cmd = [sys.executable, str(ROOT / "scripts" / "pg_throwaway.py"), "--", *args]
@@ -241,8 +311,11 @@ CREATE TABLE daytotal (id INTEGER PRIMARY KEY, account_id INT, currency TEXT, bu
 """
 
 
-def _raw_deposits(db, n: int, *, begin: str, commit: str, ph: str, lock: str) -> float:
-    """The rows of ``n`` deposits with plain DB-API calls, one commit each; seconds."""
+def _raw_deposits(
+    db, n: int, *, begin: str, commit: str, ph: str, lock: str, per_commit: int = 1
+) -> float:
+    """The rows of ``n`` deposits with plain DB-API calls, a commit every ``per_commit``
+    deposits; seconds."""
 
     def q(sql: str) -> str:
         return sql.replace("?", ph)
@@ -253,7 +326,8 @@ def _raw_deposits(db, n: int, *, begin: str, commit: str, ph: str, lock: str) ->
     for i in range(1, n + 1):
         acct = 1 + i % MEMBERS
         minor = 550 + i % 9500
-        if begin:
+        first, last = (i - 1) % per_commit == 0, i % per_commit == 0 or i == n
+        if begin and first:
             cur.execute(begin)
         cur.execute(q("SELECT id FROM txn WHERE idempotency_key = ?"), (f"bench-{i}",))
         cur.fetchone()
@@ -328,6 +402,8 @@ def _raw_deposits(db, n: int, *, begin: str, commit: str, ph: str, lock: str) ->
                 (account, debit, credit),
             )
         cur.execute(q("UPDATE txn SET entry_id = ? WHERE id = ?"), (i, txn))
+        if not last:
+            continue
         if commit:
             cur.execute(commit)
         else:
@@ -342,14 +418,16 @@ def _seed_accounts(cur, ph: str) -> None:
     )
 
 
-def baseline(n: int, sync: str = "FULL") -> dict:
+def baseline(n: int, sync: str = "FULL", per_commit: int = 1) -> dict:
     folder = tempfile.mkdtemp(prefix="mupaka-bench-raw-")
     db = sqlite3.connect(f"{folder}/raw.sqlite3", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA synchronous={sync}")
     db.executescript(BASELINE_SCHEMA)
     _seed_accounts(db.cursor(), "?")
-    seconds = _raw_deposits(db, n, begin="BEGIN IMMEDIATE", commit="COMMIT", ph="?", lock="")
+    seconds = _raw_deposits(
+        db, n, begin="BEGIN IMMEDIATE", commit="COMMIT", ph="?", lock="", per_commit=per_commit
+    )
     db.close()
     return {"vendor": "sqlite3 (raw)", "n": n, "seconds": seconds, "ops": n / seconds}
 
@@ -380,54 +458,70 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--tellers", type=int, default=8, help="tellers at once (default 8)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.n)), flush=True)
+        print(json.dumps(child(args.n, args.tellers)), flush=True)
         return 0
 
+    t = max(args.tellers, 2)
     print(
-        f"Savings deposits at the counter: {args.n} operations, one commit each "
-        f"(target ≥ {TARGET:,}/s on SQLite)"
+        f"Savings deposits at the counter: {args.n} deposits, by one teller and by {t} "
+        f"tellers at once (target ≥ {TARGET:,}/s on SQLite)"
     )
-    results = {}
+    sqlite = {}
     for sync in ("FULL", "NORMAL"):
-        results[sync] = (baseline(args.n, sync), spawn(args.n, sync=sync))
-    pg = None if args.no_pg else spawn(args.n, pg=True)
+        sqlite[sync] = {
+            "raw1": baseline(args.n, sync),
+            "rawT": baseline(args.n, sync, per_commit=t),
+            "one": spawn(args.n, sync=sync),
+            "many": spawn(args.n, sync=sync, tellers=t),
+        }
+    pg_one = pg_many = None
+    if not args.no_pg:
+        pg_one = spawn(args.n, pg=True)
+        pg_many = spawn(args.n, pg=True, tellers=t) if pg_one is not None else None
 
     def show(label: str, result: dict | None, raw: dict | None, note: str = "") -> None:
         if result is None:
-            print(f"  {label:<50} skipped {note}")
+            print(f"  {label:<58} skipped {note}")
             return
         extra = ""
+        if "groups" in result:
+            extra += f"  {result['groups']:,} commits"
         if "verify" in result:
-            extra = "  verify OK" if result["verify"] else f"  verify FAILED {result['failed']}"
+            extra += "  verify OK" if result["verify"] else f"  verify FAILED {result['failed']}"
         ratio = f"  {result['ops'] / raw['ops']:.2f}× raw" if raw else ""
         print(
-            f"  {label:<50} {result['ops']:>7,.0f} ops/s  ({result['seconds']:.2f} s){ratio}{extra}"
+            f"  {label:<58} {result['ops']:>7,.0f} ops/s  ({result['seconds']:.2f} s){ratio}{extra}"
         )
 
-    for sync, (raw, service) in results.items():
-        show(f"raw sqlite3, same rows, synchronous={sync}", raw, None)
-        show(f"savings_deposit on SQLite, synchronous={sync}", service, raw)
-    if pg is not None:
-        show("raw psycopg, same rows, PostgreSQL 15", pg.get("raw"), None)
-    show(
-        "savings_deposit on PostgreSQL 15",
-        pg,
-        pg.get("raw") if pg else None,
-        "(--no-pg)" if args.no_pg else "(PostgreSQL could not start: see above)",
-    )
-    full, normal = results["FULL"][1], results["NORMAL"][1]
-    if full is None or normal is None:
+    for sync, r in sqlite.items():
+        print(f"SQLite, synchronous={sync}")
+        show("raw sqlite3, same rows, a commit per deposit", r["raw1"], None)
+        show(f"raw sqlite3, same rows, a commit per {t} deposits", r["rawT"], None)
+        show("savings_deposit, one teller", r["one"], r["raw1"])
+        show(f"savings_deposit, {t} tellers at once (group commit)", r["many"], r["rawT"])
+    print("PostgreSQL 15")
+    note = "(--no-pg)" if args.no_pg else "(PostgreSQL could not start: see above)"
+    if pg_one is not None:
+        show("raw psycopg, same rows, a commit per deposit", pg_one.get("raw"), None)
+    show("savings_deposit, one teller", pg_one, pg_one.get("raw") if pg_one else None, note)
+    show(f"savings_deposit, {t} tellers at once", pg_many, None, note)
+    runs = [r[k] for r in sqlite.values() for k in ("one", "many")] + [
+        x for x in (pg_one, pg_many) if x is not None
+    ]
+    if any(r is None for r in runs):
         return 1
-    for sync, service in (("FULL", full), ("NORMAL", normal)):
-        verdict = "meets" if service["ops"] >= TARGET else "MISSES"
+    for sync in ("FULL", "NORMAL"):
+        many = sqlite[sync]["many"]
+        verdict = "meets" if many["ops"] >= TARGET else "MISSES"
         print(
-            f"SQLite (synchronous={sync}): {service['ops']:,.0f} deposits/s {verdict} the "
-            f"target of {TARGET:,}/s."
+            f"SQLite (synchronous={sync}, {t} tellers at once): {many['ops']:,.0f} deposits/s "
+            f"{verdict} the target of {TARGET:,}/s."
         )
-    return 0 if full["verify"] and normal["verify"] and (pg is None or pg["verify"]) else 1
+    return 0 if all(r["verify"] for r in runs) else 1
 
 
 if __name__ == "__main__":
