@@ -435,6 +435,15 @@ def term_deposit_break(
             % {"currency": acct.currency},
             field="to_account",
         )
+    if channel == Channel.TRANSFER and (
+        locked[to_account.pk].member_id != acct.member_id or to_account.pk == acct.id
+    ):
+        # her deposit is paid to her: into one of her other accounts, never someone else's
+        raise ValidationFailed(
+            _("Choose one of the member's accounts in %(currency)s.")
+            % {"currency": acct.currency},
+            field="to_account",
+        )
     product = SavingsProduct.objects.get(pk=acct.product_id)
     if acct.blocked_minor:
         raise ValidationFailed(

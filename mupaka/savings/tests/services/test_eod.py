@@ -376,6 +376,47 @@ def test_term_deposit_broken_early_pays_the_penalty(staff, term_product, member,
     verify_green()
 
 
+def test_a_broken_term_deposit_is_paid_only_into_her_own_account(
+    staff, term_product, usd_product, member, make_member, open_account, funded
+):
+    result = term_deposit_open(
+        actor=staff["teller"],
+        member=member,
+        product=term_product,
+        amount=m("500"),
+        idempotency_key=key(),
+        channel="transfer",
+        from_account=funded,
+    )
+    term = SavingsAccount.objects.get(pk=result.account_id)
+    someone_else = open_account(make_member(), usd_product)
+    entries = JournalLine.objects.count()
+    for target in (someone_else, term):
+        with pytest.raises(ValidationFailed) as exc:
+            term_deposit_break(
+                actor=staff["manager"],
+                account=term,
+                idempotency_key=key(),
+                reason="Besoin urgent",
+                channel="transfer",
+                to_account=target,
+            )
+        assert "to_account" in exc.value.errors
+    assert JournalLine.objects.count() == entries
+    term.refresh_from_db()
+    assert (term.status, term.balance_minor) == ("active", 500_00)
+    broken = term_deposit_break(
+        actor=staff["manager"],
+        account=term,
+        idempotency_key=key(),
+        reason="Besoin urgent",
+        channel="transfer",
+        to_account=funded,
+    )
+    assert broken.amount == m("490")
+    verify_green()
+
+
 def test_term_deposit_takes_no_second_deposit(staff, term_product, member, funded):
     result = term_deposit_open(
         actor=staff["teller"],
