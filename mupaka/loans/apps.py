@@ -15,15 +15,23 @@ class LoansConfig(AppConfig):
 def _no_open_loan(member) -> str | None:
     from django.utils.translation import gettext as _
 
+    from mupaka.core.money_format import format_money
     from mupaka.loans.models import OPEN_STATUSES, Loan
+    from mupaka.loans.selectors import unrecovered_write_off
 
     loan = Loan.objects.filter(member=member, status__in=OPEN_STATUSES).order_by("pk").first()
-    if loan is None:
-        return None
-    return _("She still has loan %(number)s (%(status)s): it must be closed first.") % {
-        "number": loan.number,
-        "status": loan.get_status_display().lower(),
-    }
+    if loan is not None:
+        return _("She still has loan %(number)s (%(status)s): it must be closed first.") % {
+            "number": loan.number,
+            "status": loan.get_status_display().lower(),
+        }
+    owed = unrecovered_write_off(member)
+    if owed is not None:
+        return _(
+            "She still owes %(amount)s on loan %(number)s, written off: it must be recovered "
+            "first."
+        ) % {"amount": format_money(owed[1]), "number": owed[0].number}
+    return None
 
 
 def _no_open_group_loan(group) -> str | None:

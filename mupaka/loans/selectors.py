@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from mupaka.core.exceptions import NotFound
@@ -333,6 +333,29 @@ def group_open_loan(group) -> GroupLoan | None:
     from mupaka.loans.models import OPEN_STATUSES
 
     return GroupLoan.objects.filter(group=group, status__in=OPEN_STATUSES).order_by("pk").first()
+
+
+def write_off_left_minor(loan: Loan) -> int:
+    """What is still to recover on a written-off loan: written off less recovered
+    (transactions not reversed), in minor units."""
+    totals = dict(
+        LoanTransaction.objects.filter(
+            loan=loan, reversed=False, kind__in=(TxKind.WRITE_OFF, TxKind.RECOVERY)
+        )
+        .values_list("kind")
+        .annotate(total=Sum("amount_minor"))
+    )
+    return totals.get(TxKind.WRITE_OFF, 0) - totals.get(TxKind.RECOVERY, 0)
+
+
+def unrecovered_write_off(member: Member) -> tuple[Loan, Money] | None:
+    """Her first written-off loan with something still to recover, and what is left:
+    she still owes it, so she neither leaves nor takes her shares back before."""
+    for loan in Loan.objects.filter(member=member, status=LoanStatus.WRITTEN_OFF).order_by("pk"):
+        left = write_off_left_minor(loan)
+        if left > 0:
+            return loan, engine.money(left, loan.currency)
+    return None
 
 
 def loan_transactions(loan: Loan) -> list[LoanTransaction]:

@@ -23,6 +23,7 @@ from mupaka.core.commit_group import grouped
 from mupaka.core.exceptions import Conflict, ValidationFailed
 from mupaka.core.idempotency import check_idempotency_key, scoped_digest
 from mupaka.core.money import Money, to_decimal
+from mupaka.core.money_format import format_money
 from mupaka.core.permissions import has_perm, require_branch, require_perm
 from mupaka.core.selectors import institution_get
 from mupaka.ledger.selectors import account_for
@@ -440,6 +441,14 @@ def _loans_settled(actor, member: Member) -> str | None:
                 "She still has loan %(number)s (%(status)s): her shares are redeemed once her "
                 "loans are settled."
             ) % {"number": loan.number, "status": loan.get_status_display().lower()}
+        from mupaka.loans.selectors import unrecovered_write_off
+
+        owed = unrecovered_write_off(member)
+        if owed is not None:
+            return _(
+                "She still owes %(amount)s on loan %(number)s, written off: record its "
+                "recovery before her shares are redeemed."
+            ) % {"amount": format_money(owed[1]), "number": owed[0].number}
     for check in _REDEMPTION_CHECKS:
         problem = check(member)
         if problem:

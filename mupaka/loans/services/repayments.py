@@ -31,6 +31,7 @@ from mupaka.ledger.services import journal_post
 from mupaka.loans import channels, engine
 from mupaka.loans import domain as d
 from mupaka.loans.models import Channel, Loan, LoanStatus, LoanTransaction, TxKind
+from mupaka.loans.selectors import write_off_left_minor
 from mupaka.loans.services.common import (
     apply_caches,
     check_amount,
@@ -442,21 +443,12 @@ def loan_recovery(
             LoanStatus.WRITTEN_OFF,
             message=_("Recoveries are posted on written-off loans only; take a repayment instead."),
         )
-        written_off = sum(
-            LoanTransaction.objects.filter(
-                loan=locked, kind=TxKind.WRITE_OFF, reversed=False
-            ).values_list("amount_minor", flat=True)
-        )
-        recovered = sum(
-            LoanTransaction.objects.filter(
-                loan=locked, kind=TxKind.RECOVERY, reversed=False
-            ).values_list("amount_minor", flat=True)
-        )
-        if recovered + amount.minor > written_off:
+        left = write_off_left_minor(locked)
+        if amount.minor > left:
             raise ValidationFailed(
                 _("Only %(left)s is left to recover on loan %(number)s.")
                 % {
-                    "left": format_money(engine.money(written_off - recovered, locked.currency)),
+                    "left": format_money(engine.money(left, locked.currency)),
                     "number": locked.number,
                 },
                 field="amount",

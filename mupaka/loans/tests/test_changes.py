@@ -353,3 +353,39 @@ def test_arrears_refresh_counts_days_without_transactions(staff, furaha_loan, mo
         Money.from_minor(furaha_loan.overdue_minor, "USD")
         == selectors.loan_summary(furaha_loan, on_date=dt.date(2026, 12, 31)).overdue
     )
+
+
+def test_a_written_off_loan_still_owed_holds_back_her_exit_and_her_shares(
+    staff, member, furaha_loan, move_to
+):
+    """Written off is not forgiven: until what was written off is recovered, she neither
+    leaves (the loans app's exit check) nor takes her shares back (the shares app's
+    redemption rule)."""
+    from django.utils import translation
+
+    from mupaka.core.money_format import format_money
+    from mupaka.loans.apps import _no_open_loan
+    from mupaka.shares.services import _loans_settled
+
+    loan = furaha_loan
+    move_to(dt.date(2027, 6, 1))
+    approve(staff, request(staff, loan, "write_off", reason="Introuvable depuis 5 mois"))
+    written_off = LoanTransaction.objects.get(loan=loan, kind=TxKind.WRITE_OFF).amount_minor
+    services.loan_recovery(
+        actor=staff["teller"], loan=loan, amount=usd("30"), idempotency_key=key()
+    )
+    left = format_money(Money.from_minor(written_off - 3000, "USD"))
+    with translation.override("fr"):
+        exit_problem = _no_open_loan(member)
+        redemption_problem = _loans_settled(staff["manager"], member)
+    assert exit_problem.startswith(f"Elle doit encore {left} sur le crédit {loan.number}")
+    assert redemption_problem.startswith(f"Elle doit encore {left} sur le crédit {loan.number}")
+    assert "parts" in redemption_problem
+    services.loan_recovery(
+        actor=staff["teller"],
+        loan=loan,
+        amount=Money.from_minor(written_off - 3000, "USD"),
+        idempotency_key=key(),
+    )
+    assert _no_open_loan(member) is None
+    assert _loans_settled(staff["manager"], member) is None
