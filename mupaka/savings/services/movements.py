@@ -321,7 +321,10 @@ def _withdrawn_today_minor(acct: Locked, on_date: dt.date) -> int:
             "SELECT COALESCE(SUM(t.amount_minor), 0) FROM savings_savingstransaction t "
             "JOIN savings_savingsaccount a ON a.id = t.account_id "
             "WHERE a.member_id = %s AND a.currency = %s AND t.business_date = %s "
-            "AND t.direction = 'out' AND t.customer = %s AND t.kind IN (%s, %s)",
+            "AND t.direction = 'out' AND t.customer = %s AND t.kind IN (%s, %s) "
+            # a withdrawal reversed (posted by mistake) was not taken: it gives the room back
+            "AND NOT EXISTS (SELECT 1 FROM savings_savingstransaction r "
+            "WHERE r.reversal_of_id = t.id)",
             [
                 acct.member_id,
                 acct.currency,

@@ -345,6 +345,38 @@ def test_tier_zero_daily_limit_counts_withdrawals_not_payments_to_the_institutio
     verify_green()
 
 
+def test_a_reversed_withdrawal_gives_her_daily_allowance_back(
+    make_member, usd_product, open_account, deposit, staff
+):
+    from mupaka.savings.services import savings_reversal_approve, savings_reversal_request
+
+    kyc_limit_set(
+        actor=staff["manager"],
+        tier=0,
+        currency="USD",
+        max_balance=None,
+        max_withdrawal_per_day="50",
+    )
+    no_id = make_member(id_type="none", id_number="")
+    acct = open_account(no_id, usd_product)
+    deposit(acct, m("200"))
+    paid = savings_withdraw(
+        actor=staff["teller"], account=acct, amount=m("50"), idempotency_key=key()
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        savings_withdraw(actor=staff["teller"], account=acct, amount=m("20"), idempotency_key=key())
+    assert exc.value.code == "tier_daily_withdrawal"
+    asked = savings_reversal_request(
+        actor=staff["teller"], transaction_id=paid.transaction_id, reason="Montant erroné"
+    )
+    savings_reversal_approve(actor=staff["manager"], request=asked, idempotency_key=key())
+    again = savings_withdraw(
+        actor=staff["teller"], account=acct, amount=m("20"), idempotency_key=key()
+    )
+    assert again.balance == m("179.50")  # 200, the 50.50 given back, − 20 − 0.50
+    verify_green()
+
+
 def test_transfer_between_two_accounts(
     member, usd_product, open_account, deposit, staff, make_member
 ):
