@@ -300,11 +300,9 @@ def test_tier_zero_money_moving_between_her_own_accounts_is_counted_once(
     verify_green()
 
 
-def test_tier_zero_daily_limit_counts_withdrawals_not_payments_to_the_institution(
-    make_member, usd_product, open_account, deposit, staff, bdate
-):
-    """The daily limit is on what she takes out (withdrawals, transfers): paying a loan
-    instalment from her savings is neither held to it nor counted in it."""
+@pytest.fixture
+def limited_200(make_member, usd_product, open_account, deposit, staff):
+    """A tier-0 member (no ID) allowed USD 50 a day, with USD 200 on her account."""
     kyc_limit_set(
         actor=staff["manager"],
         tier=0,
@@ -315,6 +313,15 @@ def test_tier_zero_daily_limit_counts_withdrawals_not_payments_to_the_institutio
     no_id = make_member(id_type="none", id_number="")
     acct = open_account(no_id, usd_product)
     deposit(acct, m("200"))
+    return acct
+
+
+def test_tier_zero_daily_limit_counts_withdrawals_not_payments_to_the_institution(
+    limited_200, staff, bdate
+):
+    """The daily limit is on what she takes out (withdrawals, transfers): paying a loan
+    instalment from her savings is neither held to it nor counted in it."""
+    acct = limited_200
     with transaction.atomic():
         line = savings_movement_line(
             actor=staff["teller"],
@@ -345,21 +352,10 @@ def test_tier_zero_daily_limit_counts_withdrawals_not_payments_to_the_institutio
     verify_green()
 
 
-def test_a_reversed_withdrawal_gives_her_daily_allowance_back(
-    make_member, usd_product, open_account, deposit, staff
-):
+def test_a_reversed_withdrawal_gives_her_daily_allowance_back(limited_200, staff):
     from mupaka.savings.services import savings_reversal_approve, savings_reversal_request
 
-    kyc_limit_set(
-        actor=staff["manager"],
-        tier=0,
-        currency="USD",
-        max_balance=None,
-        max_withdrawal_per_day="50",
-    )
-    no_id = make_member(id_type="none", id_number="")
-    acct = open_account(no_id, usd_product)
-    deposit(acct, m("200"))
+    acct = limited_200
     paid = savings_withdraw(
         actor=staff["teller"], account=acct, amount=m("50"), idempotency_key=key()
     )

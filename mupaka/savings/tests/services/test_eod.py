@@ -305,6 +305,20 @@ def funded(staff, usd_product, member, open_account):
     return acct
 
 
+def _term_from(staff, term_product, member, funded, amount: str) -> SavingsAccount:
+    """A term deposit of ``amount`` opened from her funded voluntary account."""
+    result = term_deposit_open(
+        actor=staff["teller"],
+        member=member,
+        product=term_product,
+        amount=m(amount),
+        idempotency_key=key(),
+        channel="transfer",
+        from_account=funded,
+    )
+    return SavingsAccount.objects.get(pk=result.account_id)
+
+
 def test_term_deposit_matures_with_its_interest_and_is_paid_out(
     staff, term_product, member, funded
 ):
@@ -350,16 +364,7 @@ def _voluntary_interest(acct) -> int:
 
 
 def test_term_deposit_broken_early_pays_the_penalty(staff, term_product, member, funded, till):
-    result = term_deposit_open(
-        actor=staff["teller"],
-        member=member,
-        product=term_product,
-        amount=m("500"),
-        idempotency_key=key(),
-        channel="transfer",
-        from_account=funded,
-    )
-    term = SavingsAccount.objects.get(pk=result.account_id)
+    term = _term_from(staff, term_product, member, funded, "500")
     savings_interest_accrue(on_date=term.opened_date)
     with pytest.raises(ValidationFailed):
         term_deposit_break(actor=staff["teller"], account=term, idempotency_key=key(), reason="")
@@ -379,16 +384,7 @@ def test_term_deposit_broken_early_pays_the_penalty(staff, term_product, member,
 def test_a_broken_term_deposit_is_paid_only_into_her_own_account(
     staff, term_product, usd_product, member, make_member, open_account, funded
 ):
-    result = term_deposit_open(
-        actor=staff["teller"],
-        member=member,
-        product=term_product,
-        amount=m("500"),
-        idempotency_key=key(),
-        channel="transfer",
-        from_account=funded,
-    )
-    term = SavingsAccount.objects.get(pk=result.account_id)
+    term = _term_from(staff, term_product, member, funded, "500")
     someone_else = open_account(make_member(), usd_product)
     entries = JournalLine.objects.count()
     for target in (someone_else, term):
@@ -418,16 +414,7 @@ def test_a_broken_term_deposit_is_paid_only_into_her_own_account(
 
 
 def test_term_deposit_takes_no_second_deposit(staff, term_product, member, funded):
-    result = term_deposit_open(
-        actor=staff["teller"],
-        member=member,
-        product=term_product,
-        amount=m("100"),
-        idempotency_key=key(),
-        channel="transfer",
-        from_account=funded,
-    )
-    term = SavingsAccount.objects.get(pk=result.account_id)
+    term = _term_from(staff, term_product, member, funded, "100")
     with pytest.raises(ValidationFailed) as exc:
         bank_deposit(staff, term, m("10"))
     assert exc.value.code == "term_no_deposit"
