@@ -86,6 +86,7 @@ class _Job:
         "tz",
         "wake",
         "lead",
+        "finished",
         "result",
         "error",
     )
@@ -103,6 +104,7 @@ class _Job:
         self.wake = threading.Lock()  # held until the caller is woken (done, or to lead)
         self.wake.acquire()
         self.lead = False
+        self.finished = False  # its result or its error is known
         self.result = None
         self.error: BaseException | None = None
 
@@ -131,6 +133,7 @@ def _attempt(job: _Job, savepoint: bool) -> None:
             job.result = job.fn(*job.args, **job.kwargs)
     except Exception as exc:
         job.result, job.error = None, exc
+    job.finished = True
 
 
 def _alone(job: _Job) -> None:
@@ -138,6 +141,7 @@ def _alone(job: _Job) -> None:
         job.result = job.fn(*job.args, **job.kwargs)
     except Exception as exc:
         job.result, job.error = None, exc
+    job.finished = True
 
 
 class _GroupRolledBack(Exception):
@@ -180,13 +184,13 @@ def _commit_on_writing_connection(jobs: list[_Job]) -> None:
             # written; each operation runs again alone, so only the one at fault fails
             logger.warning("group of %d operations not committed (%r): one by one", len(jobs), exc)
             for job in jobs:
-                job.result, job.error = None, None
+                job.result, job.error, job.finished = None, None, False
                 _in_callers_context(job, _alone)
                 _count(1)
         else:
             logger.warning("group commit of %d operations failed: %r", len(jobs), exc)
             for job in jobs:
-                job.result, job.error = None, exc
+                job.result, job.error, job.finished = None, exc, True
             connections[DEFAULT_DB_ALIAS].close()  # the next group starts afresh
         if not isinstance(exc, Exception):
             raise
@@ -227,6 +231,8 @@ def close() -> None:
         writing, _writing = _writing, None
     if writing is not None and writing[0] == os.getpid():
         writing[1].close()
+
+
 _stats = [0, 0]  # groups committed, operations in them (this process)
 
 
@@ -264,6 +270,11 @@ def run(fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         _leader = threading.get_ident()
     try:
         _commit(group)
+    except BaseException as exc:  # raised past the group (the leader interrupted)
+        for other in group:
+            if not other.finished:
+                other.result, other.error, other.finished = None, exc, True
+        raise
     finally:
         _leader = None
         for done in group:

@@ -82,7 +82,7 @@ def _group(calls) -> tuple[dict, tuple[int, int]]:
                 if setup is not None:
                     setup()
                 results[label] = ("ok", fn(*args, **kwargs))
-            except Exception as exc:  # the test reads what each caller got
+            except BaseException as exc:  # the test reads what each caller got
                 results[label] = ("error", exc)
 
         return call
@@ -213,3 +213,27 @@ def test_a_grouped_call_made_after_the_groups_commit_does_not_wait_for_itself():
     results, _stats = _group(calls)
     assert results["a"] == ("ok", "a") and results["b"] == ("ok", "b")
     assert {"a", "b", "a-then", "b-then"} <= names()
+
+
+@grouped
+def interrupt() -> None:
+    with transaction.atomic():
+        Group.objects.create(name="interrupted")
+        raise SystemExit("the server is stopping")
+
+
+def test_an_interrupted_group_writes_nothing_and_leaves_no_caller_waiting():
+    calls = [
+        ("x", create, ("x",), {}, None),
+        ("stop", interrupt, (), {}, None),
+        ("y", create, ("y",), {}, None),
+    ]
+    results, _stats = _group(calls)
+    assert {label: type(got[1]) for label, got in results.items()} == {
+        "x": SystemExit,
+        "stop": SystemExit,
+        "y": SystemExit,
+    }
+    assert names() == set()
+    assert create("after") == "after"  # the next caller leads at once
+    assert names() == {"after"}
