@@ -111,7 +111,10 @@ class _Job:
 
 def _in_callers_context(job: _Job, step: Callable[..., None], *args) -> None:
     """``step(job, *args)`` with the caller's context, language and time zone."""
-    if job.thread == threading.get_ident():
+    if job.thread == threading.get_ident() or (
+        # in another thread Django falls back to the defaults: nothing to set for them
+        job.language == settings.LANGUAGE_CODE and job.tz is timezone.get_default_timezone()
+    ):
         job.context.run(step, job, *args)
     else:
         job.context.run(_localized, job, step, *args)
