@@ -126,22 +126,15 @@ def _localized(job: _Job, step: Callable[..., None], *args) -> None:
         step(job, *args)
 
 
-def _attempt(job: _Job, savepoint: bool) -> None:
-    """One operation of a group (see the module on savepoints)."""
+def _attempt(job: _Job, savepoint: bool = False) -> None:
+    """One operation: alone, or in a group with a savepoint of its own where the
+    database needs one (see the module on savepoints)."""
     try:
         if savepoint:
             with transaction.atomic():
                 job.result = job.fn(*job.args, **job.kwargs)
         else:
             job.result = job.fn(*job.args, **job.kwargs)
-    except Exception as exc:
-        job.result, job.error = None, exc
-    job.finished = True
-
-
-def _alone(job: _Job) -> None:
-    try:
-        job.result = job.fn(*job.args, **job.kwargs)
     except Exception as exc:
         job.result, job.error = None, exc
     job.finished = True
@@ -163,7 +156,7 @@ def _commit(jobs: list[_Job]) -> None:
 
 def _commit_on_writing_connection(jobs: list[_Job]) -> None:
     if len(jobs) == 1:  # alone: as without grouping (on the writing connection)
-        _in_callers_context(jobs[0], _alone)
+        _in_callers_context(jobs[0], _attempt)
         _count(1)
         return
     savepoint = connections[DEFAULT_DB_ALIAS].vendor != "sqlite"
@@ -188,7 +181,7 @@ def _commit_on_writing_connection(jobs: list[_Job]) -> None:
             logger.warning("group of %d operations not committed (%r): one by one", len(jobs), exc)
             for job in jobs:
                 job.result, job.error, job.finished = None, None, False
-                _in_callers_context(job, _alone)
+                _in_callers_context(job, _attempt)
                 _count(1)
         else:
             logger.warning("group commit of %d operations failed: %r", len(jobs), exc)
@@ -310,7 +303,6 @@ def grouped(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         return run(fn, *args, **kwargs)
 
-    wrapper.ungrouped = fn  # type: ignore[attr-defined]
     return wrapper
 
 

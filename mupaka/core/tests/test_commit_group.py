@@ -74,21 +74,18 @@ def where_am_i() -> tuple[str, str, int]:
 def _group(calls) -> tuple[dict, tuple[int, int]]:
     """``calls`` [(label, fn, args, kwargs, setup)] queued behind a held operation, in
     order: what each caller got, and the (groups, operations) committed."""
-    results: dict = {}
 
-    def caller(label, fn, args, kwargs, setup):
-        def call() -> None:
-            try:
-                if setup is not None:
-                    setup()
-                results[label] = ("ok", fn(*args, **kwargs))
-            except BaseException as exc:  # the test reads what each caller got
-                results[label] = ("error", exc)
+    def call(fn, args, kwargs, setup):
+        def run():
+            if setup is not None:
+                setup()
+            return fn(*args, **kwargs)
 
-        return call
+        return run
 
-    stats = group_behind_a_held_operation([caller(*call) for call in calls])
-    return results, stats
+    return group_behind_a_held_operation(
+        {label: call(fn, args, kwargs, setup) for label, fn, args, kwargs, setup in calls}
+    )
 
 
 def names() -> set[str]:

@@ -26,22 +26,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _queue_behind_a_held_operation(calls: dict) -> tuple[dict, tuple[int, int]]:
     """``calls`` {label: (language, fn)} in order: what each caller got (in her own
     language) and the (groups, operations) committed."""
-    results: dict = {}
 
-    def caller(label, language, fn):
-        def call() -> None:
-            try:
-                translation.activate(language)
-                results[label] = ("ok", fn())
-            except Exception as exc:
-                results[label] = ("error", exc)
+    def in_language(language, fn):
+        def run():
+            translation.activate(language)
+            return fn()
 
-        return call
+        return run
 
-    stats = group_behind_a_held_operation(
-        [caller(label, language, fn) for label, (language, fn) in calls.items()]
+    return group_behind_a_held_operation(
+        {label: in_language(language, fn) for label, (language, fn) in calls.items()}
     )
-    return results, stats
 
 
 def test_a_group_of_counter_operations(
