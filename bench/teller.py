@@ -237,11 +237,9 @@ def _concurrent(run, n: int, counter: list) -> dict:
     g0 = commit_group.stats()
     barrier.wait()
     started = time.perf_counter()
-    cpu = time.process_time()
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu
     g1 = commit_group.stats()
     assert not errors, errors
     failed = [r.name for r in run_checks() if not r.ok]
@@ -251,7 +249,6 @@ def _concurrent(run, n: int, counter: list) -> dict:
         "n": n,
         "tellers": tellers,
         "groups": g1[0] - g0[0] if commit_group.enabled() else n,
-        "cpu_us": cpu / n * 1e6,
         "seconds": elapsed,
         "ops": n / elapsed,
         "verify": not failed,
